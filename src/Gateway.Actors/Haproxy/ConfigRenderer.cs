@@ -1,0 +1,141 @@
+using System.Text;
+using Gateway.Shared.Model;
+using Gateway.Shared.Serialization;
+
+namespace Gateway.Actors.Haproxy;
+
+/// <summary>
+/// Renders <c>haproxy.cfg</c> and the route maps from the desired state. Pure and deterministic:
+/// backends are ordered by name, servers keep their given order, so the same input gives the same
+/// bytes and the hash tells whether anything changed. Every value it writes has been validated
+/// (<see cref="Gateway.Shared.Validation"/>); the renderer adds no quoting of its own.
+/// </summary>
+public static class ConfigRenderer
+{
+    /// <summary>Requests that match no route and have no default backend end here: 503.</summary>
+    public const string UnroutedBackend = "_unrouted";
+
+    public static RenderedConfig Render(
+        GatewayConfig frontend, HaproxyOptions options, HaproxyLayout layout,
+        IEnumerable<Backend> backends, IEnumerable<Route> routes)
+    {
+        var ordered = backends.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+        var names = ordered.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        var (hostPath, path) = RouteMaps.Build(routes, names);
+
+        var cfg = new StringBuilder(4096 + ordered.Count * 256);
+        cfg.Append("# Written by Gateway from its desired state. Do not edit: the next change rewrites it.\n");
+        Global(cfg, options, layout);
+        Defaults(cfg, options);
+        Frontend(cfg, frontend, layout, names);
+        foreach (var backend in ordered)
+            Backend(cfg, backend);
+        cfg.Append('\n').Append("backend ").Append(UnroutedBackend).Append('\n')
+           .Append("    http-request return status 503 content-type text/plain string \"no route\"\n");
+
+        return new RenderedConfig(cfg.ToString(), RouteMaps.Format(hostPath), RouteMaps.Format(path));
+    }
+
+    private static void Global(StringBuilder cfg, HaproxyOptions options, HaproxyLayout layout)
+    {
+        cfg.Append("\nglobal\n")
+           .Append("    master-worker\n")
+           .Append("    stats socket ").Append(layout.RuntimeSocket).Append(" mode 600 level admin\n")
+           .Append("    stats timeout 10m\n")
+           .Append("    server-state-file ").Append(layout.ServerStateFile).Append('\n')
+           .Append("    hard-stop-after ").Append(Duration.Format(options.HardStopAfter)).Append('\n')
+           .Append("    close-spread-time ").Append(Duration.Format(options.CloseSpreadTime)).Append('\n')
+           .Append("    ssl-default-bind-options ssl-min-ver TLSv1.2\n");
+    }
+
+    private static void Defaults(StringBuilder cfg, HaproxyOptions options)
+    {
+        cfg.Append("\ndefaults\n")
+           .Append("    mode http\n")
+           .Append("    option http-keep-alive\n")
+           // Lets an old worker close idle keep-alive connections right after a response during a
+           // reload instead of racing the client's next request.
+           .Append("    option idle-close-on-response\n")
+           .Append("    option redispatch\n")
+           .Append("    retries 3\n")
+           .Append("    timeout connect ").Append(Duration.Format(options.ConnectTimeout)).Append('\n')
+           .Append("    timeout client ").Append(Duration.Format(options.ClientTimeout)).Append('\n')
+           .Append("    timeout server ").Append(Duration.Format(options.ServerTimeout)).Append('\n')
+           .Append("    timeout http-request 10s\n")
+           .Append("    timeout http-keep-alive 10s\n")
+           .Append("    timeout queue 30s\n")
+           .Append("    load-server-state-from-file global\n");
+    }
+
+    private static void Frontend(StringBuilder cfg, GatewayConfig fe, HaproxyLayout layout, IReadOnlySet<string> backends)
+    {
+        cfg.Append("\nfrontend ").Append(fe.FrontendName).Append('\n');
+        // A plain bind without "proto h2" serves HTTP/1.1 and h2c prior knowledge (preface detection).
+        var plain = fe.EnableHttp2 ? "" : " proto h1";
+        var tls = $" ssl crt {fe.SslCertDir} alpn {fe.EffectiveAlpn}{(fe.StrictSni ? " strict-sni" : "")}";
+        if (fe.IPv4BindAddr.Length > 0)
+            cfg.Append("    bind ").Append(fe.IPv4BindAddr).Append(':').Append(fe.HttpPort).Append(plain).Append('\n');
+        if (fe.IPv6BindAddr.Length > 0)
+            cfg.Append("    bind [").Append(fe.IPv6BindAddr).Append("]:").Append(fe.HttpPort).Append(" v6only").Append(plain).Append('\n');
+        if (fe.HttpsEnabled)
+        {
+            if (fe.IPv4BindAddr.Length > 0)
+                cfg.Append("    bind ").Append(fe.IPv4BindAddr).Append(':').Append(fe.HttpsPort).Append(tls).Append('\n');
+            if (fe.IPv6BindAddr.Length > 0)
+                cfg.Append("    bind [").Append(fe.IPv6BindAddr).Append("]:").Append(fe.HttpsPort).Append(" v6only").Append(tls).Append('\n');
+        }
+        cfg.Append("    mode http\n")
+           .Append("    option forwardfor\n")
+           .Append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
+           .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n")
+           // Route lookup: exact host + path, then wildcard host (first label replaced by '*') + path,
+           // then path alone; the first hit is the most specific (see RouteMaps).
+           .Append("    http-request set-var(txn.gw_host) req.hdr(host),field(1,:),lower\n")
+           .Append("    http-request set-var(txn.gw_path) path,concat(/)\n")
+           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_host),concat(,txn.gw_path,),map_beg(")
+           .Append(layout.HostPathMap).Append(")\n")
+           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_host),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg(")
+           .Append(layout.HostPathMap).Append(") if !{ var(txn.gw_backend) -m found }\n")
+           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_path),map_beg(")
+           .Append(layout.PathMap).Append(") if !{ var(txn.gw_backend) -m found }\n")
+           .Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n")
+           .Append("    default_backend ")
+           .Append(backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend).Append('\n');
+    }
+
+    private static void Backend(StringBuilder cfg, Backend backend)
+    {
+        cfg.Append("\nbackend ").Append(backend.Name).Append('\n')
+           .Append("    mode http\n")
+           .Append("    balance ").Append(BalanceKeyword(backend.Balance)).Append('\n');
+        if (backend.Balance == BalanceAlgorithm.Source)
+            cfg.Append("    hash-type consistent\n");
+        var check = backend.EffectiveHealthCheck;
+        if (check.Enabled && check.Path is { } checkPath)
+            cfg.Append("    option httpchk GET ").Append(checkPath).Append('\n');
+        if (backend.Protocol == ServerProtocol.H2c && !backend.KeepClientScheme)
+            // HAProxy sends the client's scheme as :scheme (https behind the TLS frontend); strict
+            // HTTP/2 servers refuse https on a cleartext connection, so say what the hop really is.
+            cfg.Append("    http-request set-uri http://%[req.hdr(host)]%[pathq] if { ssl_fc }\n");
+        foreach (var server in backend.Servers)
+        {
+            cfg.Append("    server ").Append(server.Name).Append(' ').Append(ServerKeywords.Address(server));
+            var keywords = ServerKeywords.For(backend, server);
+            if (keywords.Length > 0)
+                cfg.Append(' ').Append(keywords);
+            if (server.State == ServerAdminState.Maint)
+                cfg.Append(" disabled");
+            cfg.Append('\n');
+        }
+    }
+
+    public static string BalanceKeyword(BalanceAlgorithm balance) => balance switch
+    {
+        BalanceAlgorithm.RoundRobin => "roundrobin",
+        BalanceAlgorithm.LeastConn => "leastconn",
+        BalanceAlgorithm.First => "first",
+        BalanceAlgorithm.Random => "random",
+        BalanceAlgorithm.Source => "source",
+        _ => throw new ArgumentOutOfRangeException(nameof(balance), balance, "unknown balance algorithm"),
+    };
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Haproxy;
+
+/// <summary>
+/// Turns routes into the two map files the frontend looks requests up in. Keys end with '/' and
+/// the request's key is host + path + '/', so a prefix match on whole segments falls out of
+/// <c>map_beg</c>: <c>/api/</c> is a prefix of <c>/api/</c> and <c>/api/x/</c>, not of
+/// <c>/apiary/</c>. <c>map_beg</c> takes the first match in file order, so entries are sorted
+/// longest key first: the most specific route wins.
+/// </summary>
+public static class RouteMaps
+{
+    /// <summary>One map entry: a lookup key and the backend it selects.</summary>
+    public readonly record struct Entry(string Key, string Backend);
+
+    /// <summary>The entries of both maps, for routes whose backend exists (a route to a missing backend must not shadow a less specific one).</summary>
+    public static (IReadOnlyList<Entry> HostPath, IReadOnlyList<Entry> Path) Build(
+        IEnumerable<Route> routes, IReadOnlySet<string> backendNames)
+    {
+        var hostPath = new Dictionary<string, string>(StringComparer.Ordinal);
+        var path = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var route in routes)
+        {
+            if (!backendNames.Contains(route.Backend))
+                continue;
+            var key = route.Key;
+            var target = key.Host.Length == 0 ? path : hostPath;
+            target[key.Host + key.Path + "/"] = route.Backend;
+        }
+        return (Sort(hostPath), Sort(path));
+    }
+
+    public static string Format(IReadOnlyList<Entry> entries)
+    {
+        var text = new StringBuilder(entries.Count * 40);
+        foreach (var entry in entries)
+            text.Append(entry.Key).Append(' ').Append(entry.Backend).Append('\n');
+        return text.ToString();
+    }
+
+    private static List<Entry> Sort(Dictionary<string, string> entries) =>
+        entries
+            .OrderByDescending(e => e.Key.Length)
+            .ThenBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => new Entry(e.Key, e.Value))
+            .ToList();
+}
