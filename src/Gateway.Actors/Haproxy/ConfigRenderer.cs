@@ -114,9 +114,10 @@ public static class ConfigRenderer
         if (check.Enabled && check.Path is { } checkPath)
             cfg.Append("    option httpchk GET ").Append(checkPath).Append('\n');
         if (backend.Protocol == ServerProtocol.H2c && !backend.KeepClientScheme)
-            // HAProxy sends the client's scheme as :scheme (https behind the TLS frontend); strict
-            // HTTP/2 servers refuse https on a cleartext connection, so say what the hop really is.
-            cfg.Append("    http-request set-uri http://%[req.hdr(host)]%[pathq] if { ssl_fc }\n");
+            // HAProxy 2.6 sends :scheme https to an h2 server unless the request carries a scheme
+            // (origin-form HTTP/1.1 requests do not; h2 clients behind TLS say https). Strict
+            // HTTP/2 servers refuse https on a cleartext connection, so name the hop's scheme.
+            cfg.Append("    http-request set-uri http://%[req.hdr(host)]%[pathq] if { req.hdr(host) -m found }\n");
         foreach (var server in backend.Servers)
         {
             cfg.Append("    server ").Append(server.Name).Append(' ').Append(ServerKeywords.Address(server));

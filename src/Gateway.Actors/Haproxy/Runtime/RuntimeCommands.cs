@@ -1,0 +1,71 @@
+using System.Globalization;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Haproxy.Runtime;
+
+/// <summary>
+/// The runtime API commands Gateway sends. Every argument is a name, address or path that passed
+/// <see cref="Gateway.Shared.Validation.Rules"/>, so none contains a space, newline or ';'.
+/// </summary>
+public static class RuntimeCommands
+{
+    public static RuntimeCommand SetAddress(string backend, string server, string ip, int port) =>
+        new($"set server {backend}/{server} addr {ip} port {I(port)}", ReplyExpectation.AddressChange);
+
+    /// <summary>Adds a server with its keywords spelled out (dynamic servers inherit no default-server); it starts in maint.</summary>
+    public static RuntimeCommand AddServer(Backend backend, BackendServer server)
+    {
+        var keywords = ServerKeywords.For(backend, server);
+        return new($"add server {backend.Name}/{server.Name} {ServerKeywords.Address(server)}{(keywords.Length > 0 ? " " + keywords : "")}",
+            ReplyExpectation.ServerAdded);
+    }
+
+    public static RuntimeCommand DeleteServer(string backend, string server) =>
+        new($"del server {backend}/{server}", ReplyExpectation.ServerDeleted);
+
+    public static RuntimeCommand SetState(string backend, string server, ServerAdminState state) =>
+        new($"set server {backend}/{server} state {StateKeyword(state)}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand SetWeight(string backend, string server, int weight) =>
+        new($"set weight {backend}/{server} {I(weight)}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand EnableHealth(string backend, string server) =>
+        new($"enable health {backend}/{server}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand AddMapEntry(string map, string key, string value) =>
+        new($"add map {map} {key} {value}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand SetMapEntry(string map, string key, string value) =>
+        new($"set map {map} {key} {value}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand DeleteMapEntry(string map, string key) =>
+        new($"del map {map} {key}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand PrepareMap(string map) =>
+        new($"prepare map {map}", ReplyExpectation.NewVersion);
+
+    public static RuntimeCommand AddMapEntry(int version, string map, string key, string value) =>
+        new($"add map @{I(version)} {map} {key} {value}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand CommitMap(int version, string map) =>
+        new($"commit map @{I(version)} {map}", ReplyExpectation.Empty);
+
+    public static RuntimeCommand ShowMap(string map) => new($"show map {map}", ReplyExpectation.Output);
+
+    public static RuntimeCommand ShowServersState(string? backend = null) =>
+        new(backend is null ? "show servers state" : $"show servers state {backend}", ReplyExpectation.Output);
+
+    public static RuntimeCommand ShowStat() => new("show stat", ReplyExpectation.Output);
+
+    public static RuntimeCommand ShowInfo() => new("show info", ReplyExpectation.Output);
+
+    public static string StateKeyword(ServerAdminState state) => state switch
+    {
+        ServerAdminState.Ready => "ready",
+        ServerAdminState.Drain => "drain",
+        ServerAdminState.Maint => "maint",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown admin state"),
+    };
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

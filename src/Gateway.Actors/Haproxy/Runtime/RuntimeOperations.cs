@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Haproxy.Runtime;
+
+/// <summary>
+/// The runtime changes that take more than one command: adding a server (it starts in maint),
+/// removing one gracefully, and replacing a map atomically (map_beg matches in file order, and
+/// <c>add map</c> appends, so a new route could land behind a less specific one).
+/// </summary>
+public static class RuntimeOperations
+{
+    /// <summary>add server (in maint) → enable health if checked → the desired admin state.</summary>
+    public static IReadOnlyList<RuntimeCommand> AddServer(Backend backend, BackendServer server)
+    {
+        var commands = new List<RuntimeCommand>(3) { RuntimeCommands.AddServer(backend, server) };
+        if (backend.EffectiveHealthCheck.Enabled)
+            commands.Add(RuntimeCommands.EnableHealth(backend.Name, server.Name));
+        if (server.State != ServerAdminState.Maint)
+            commands.Add(RuntimeCommands.SetState(backend.Name, server.Name, server.State));
+        return commands;
+    }
+
+    /// <summary>
+    /// Puts the server in maint (no new requests from now on), then deletes it once HAProxy lets
+    /// go of it: 2.6 refuses <c>del server</c> while a request is in flight, and
+    /// <c>shutdown sessions</c> would turn those requests into 502s. Returns false if it is still
+    /// there (in maint, taking nothing) when <paramref name="wait"/> runs out; the caller retries later.
+    /// </summary>
+    public static async Task<bool> RemoveServerAsync(RuntimeApiClient client, string backend, string server, TimeSpan wait,
+        CancellationToken cancellationToken = default)
+    {
+        var maint = await client.ExecuteAsync(RuntimeCommands.SetState(backend, server, ServerAdminState.Maint), cancellationToken).ConfigureAwait(false);
+        if (IsGone(maint.Output))
+            return true;
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var delete = await client.ExecuteAsync(RuntimeCommands.DeleteServer(backend, server), cancellationToken).ConfigureAwait(false);
+            if (delete.Ok || IsGone(delete.Output))
+                return true;
+            if (waited.Elapsed >= wait)
+                return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Replaces a map's whole content in one step: prepare a version, fill it, commit it.</summary>
+    public static async Task<IReadOnlyList<RuntimeReply>> ReplaceMapAsync(RuntimeApiClient client, string map,
+        IReadOnlyList<RouteMaps.Entry> entries, CancellationToken cancellationToken = default)
+    {
+        var prepare = await client.ExecuteAsync(RuntimeCommands.PrepareMap(map), cancellationToken).ConfigureAwait(false);
+        if (!prepare.Ok)
+            return [prepare];
+        var version = int.Parse(prepare.Output["New version created:".Length..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+        var adds = new List<RuntimeCommand>(entries.Count);
+        foreach (var entry in entries)
+            adds.Add(RuntimeCommands.AddMapEntry(version, map, entry.Key, entry.Backend));
+        var replies = await client.ExecuteAsync(adds, cancellationToken).ConfigureAwait(false);
+        if (replies.Any(r => !r.Ok))
+            return [prepare, .. replies]; // the version is never committed: the live map stays as it was
+        var commit = await client.ExecuteAsync(RuntimeCommands.CommitMap(version, map), cancellationToken).ConfigureAwait(false);
+        return [prepare, .. replies, commit];
+    }
+
+    /// <summary>HAProxy's answer when the backend or server does not exist (any more).</summary>
+    public static bool IsGone(string reply) =>
+        reply.StartsWith("No such server", StringComparison.Ordinal) || reply.StartsWith("No such backend", StringComparison.Ordinal)
+        || reply.StartsWith("Can't find backend", StringComparison.Ordinal);
+}
