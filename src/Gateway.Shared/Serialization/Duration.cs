@@ -5,6 +5,9 @@ namespace Gateway.Shared.Serialization;
 /// <summary>Durations in HAProxy's notation ("500ms", "2s", "1m", "1h"; a bare number is milliseconds).</summary>
 public static class Duration
 {
+    /// <summary>The longest duration accepted: a year, far above any timeout and far below overflow.</summary>
+    internal const long MaxMilliseconds = 365L * 24 * 3_600_000;
+
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -13,7 +16,9 @@ public static class Duration
         var digits = 0;
         while (digits < text.Length && char.IsAsciiDigit(text[digits]))
             digits++;
-        if (digits == 0 || !long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        // Bounding the number before the unit multiplies it keeps the product from overflowing.
+        if (digits == 0 || !long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || number > MaxMilliseconds)
             return false;
         long? ms = text[digits..] switch
         {
@@ -23,7 +28,7 @@ public static class Duration
             "h" => number * 3_600_000,
             _ => null,
         };
-        if (ms is null || ms > (long)TimeSpan.FromDays(365).TotalMilliseconds)
+        if (ms is null || ms > MaxMilliseconds)
             return false;
         value = TimeSpan.FromMilliseconds(ms.Value);
         return true;

@@ -8,7 +8,7 @@ public sealed class DurationJsonConverter : JsonConverter<TimeSpan>
 {
     public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms >= 0)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms is >= 0 and <= Duration.MaxMilliseconds)
             return TimeSpan.FromMilliseconds(ms);
         if (reader.TokenType == JsonTokenType.String && Duration.TryParse(reader.GetString(), out var value))
             return value;

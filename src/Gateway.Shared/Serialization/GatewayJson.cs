@@ -62,6 +62,9 @@ public static class GatewayJson
         var field = FieldOf(e.Path);
         if (e is JsonFieldException)
             return new ValidationError(field, e.Message);
+        // The reader's syntax errors arrive wrapped (inner JsonReaderException); they are not a field's type.
+        if (e.InnerException is JsonException)
+            return new ValidationError(field, field.Length == 0 ? "is not a valid JSON document" : "is not valid JSON");
         const string marker = "missing required properties including: ";
         var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0)

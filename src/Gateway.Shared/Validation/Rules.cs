@@ -8,7 +8,8 @@ namespace Gateway.Shared.Validation;
 /// The rules for every string that can reach <c>haproxy.cfg</c>, a map file or a runtime command.
 /// Each returns null when the value is acceptable, or the message to show next to the field.
 /// The character sets are allow-lists: newline, CR, '#', spaces, quotes, backslash, ';' (the
-/// runtime API's command separator), control and non-ASCII characters never pass.
+/// runtime API's command separator), control and non-ASCII characters never pass. Patterns end
+/// in <c>\z</c>, not <c>$</c>: .NET's <c>$</c> also matches before a final '\n', which let "name\n" through.
 /// </summary>
 public static partial class Rules
 {
@@ -19,25 +20,25 @@ public static partial class Rules
     public const int MaxServers = 1000;
     public const int MaxWeight = 256;
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex(@"^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IPv4Pattern();
 
-    [GeneratedRegex(@"^[0-9A-Fa-f:.]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9A-Fa-f:.]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex IPv6Chars();
 
-    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex HostPattern();
 
-    [GeneratedRegex(@"^/[A-Za-z0-9._~!$&()*+,=:@%/-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/[A-Za-z0-9._~!$&()*+,=:@%/-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex(@"^/[A-Za-z0-9._~!$&()*+,=:@%/?-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/[A-Za-z0-9._~!$&()*+,=:@%/?-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PathWithQueryPattern();
 
-    [GeneratedRegex(@"^/[A-Za-z0-9._/-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/[A-Za-z0-9._/-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex FilePathPattern();
 
     /// <summary>Backend and server names: HAProxy identifiers, kept to characters that need no quoting anywhere.</summary>
