@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Shared.Serialization;
 
 namespace Gateway.Shared.Model;
 
@@ -6,7 +7,7 @@ namespace Gateway.Shared.Model;
 /// Load-balancing algorithm. Only HAProxy's dynamic algorithms are offered: <c>add server</c> at
 /// runtime refuses static ones (static-rr, map-based source, uri).
 /// </summary>
-[JsonConverter(typeof(JsonStringEnumConverter<BalanceAlgorithm>))]
+[JsonConverter(typeof(NamedEnumConverter<BalanceAlgorithm>))]
 public enum BalanceAlgorithm
 {
     [JsonStringEnumMemberName("roundrobin")] RoundRobin,
@@ -18,7 +19,7 @@ public enum BalanceAlgorithm
 }
 
 /// <summary>How HAProxy speaks to a backend's servers.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ServerProtocol>))]
+[JsonConverter(typeof(NamedEnumConverter<ServerProtocol>))]
 public enum ServerProtocol
 {
     /// <summary>Cleartext HTTP/1.1.</summary>
@@ -30,7 +31,7 @@ public enum ServerProtocol
 }
 
 /// <summary>A server's admin state, as HAProxy's <c>set server … state</c> knows it.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ServerAdminState>))]
+[JsonConverter(typeof(NamedEnumConverter<ServerAdminState>))]
 public enum ServerAdminState
 {
     /// <summary>Takes traffic.</summary>
@@ -42,7 +43,7 @@ public enum ServerAdminState
 }
 
 /// <summary>The seed's BackendEventType: ADD, UPDATE, DELETE.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<BackendEventType>))]
+[JsonConverter(typeof(NamedEnumConverter<BackendEventType>))]
 public enum BackendEventType
 {
     [JsonStringEnumMemberName("ADD")] Add,

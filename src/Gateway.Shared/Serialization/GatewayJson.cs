@@ -24,6 +24,7 @@ public static class GatewayJson
             AllowTrailingCommas = true,
             NumberHandling = JsonNumberHandling.Strict,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+            AllowDuplicateProperties = false,
             MaxDepth = 32,
         };
         options.MakeReadOnly(populateMissingResolver: true);

@@ -38,6 +38,28 @@ public static class BackendValidator
         return errors;
     }
 
+    /// <summary>A whole document (the seed's REST format): every backend, and no name twice.</summary>
+    public static IReadOnlyList<ValidationError> Validate(BackendList list)
+    {
+        var errors = new List<ValidationError>();
+        if (list.Backends is null)
+            return [new ValidationError("backends", "is required")];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Backends.Count; i++)
+        {
+            var field = $"backends[{i}]";
+            if (list.Backends[i] is not { } backend)
+            {
+                errors.Add(new(field, "must be an object"));
+                continue;
+            }
+            errors.AddRange(Validate(backend).Select(e => e.Under(field)));
+            if (backend.Name is not null && !seen.Add(backend.Name))
+                errors.Add(new($"{field}.name", $"duplicates the backend name '{backend.Name}'"));
+        }
+        return errors;
+    }
+
     private static void ValidateServers(IReadOnlyList<BackendServer> servers, List<ValidationError> errors)
     {
         if (servers.Count > Rules.MaxServers)

@@ -67,6 +67,8 @@ public static partial class Rules
             address = v6;
         if (address is null)
             return message;
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
             return "must not be the unspecified address";
         return null;

@@ -44,10 +44,37 @@ public class GatewayJsonErrorSpecs
     }
 
     [Theory]
-    [InlineData("""{"backends":[{"name":"a","balance":"static-rr"}]}""", "backends[0].balance")]
-    [InlineData("""{"backends":[{"name":"a","balance":"RoundRobin"}]}""", "backends[0].balance")]
-    [InlineData("""{"backends":[{"name":"a","protocol":"http2"}]}""", "backends[0].protocol")]
-    [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":1,"state":"up"}]}]}""", "backends[0].servers[0].state")]
+    [InlineData("""{"backends":[{"name":"a","balance":"static-rr"}]}""", "backends[0].balance", "must be one of roundrobin, leastconn, first, random, source")]
+    [InlineData("""{"backends":[{"name":"a","balance":1}]}""", "backends[0].balance", "must be one of roundrobin, leastconn, first, random, source")]
+    [InlineData("""{"backends":[{"name":"a","balance":"1"}]}""", "backends[0].balance", "must be one of roundrobin, leastconn, first, random, source")]
+    [InlineData("""{"backends":[{"name":"a","protocol":"http2"}]}""", "backends[0].protocol", "must be one of http1, h2c, h2")]
+    [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":1,"state":"up"}]}]}""", "backends[0].servers[0].state", "must be one of ready, drain, maint")]
+    public void GatewayJson_should_list_the_accepted_names_when_an_enum_value_is_wrong(string json, string field, string message)
+    {
+        var error = ErrorOf(json);
+
+        Assert.Equal(new ValidationError(field, message), error);
+    }
+
+    [Fact]
+    public void GatewayJson_should_read_enum_names_without_regard_to_case()
+    {
+        var ok = GatewayJson.TryDeserialize<Backend>("""{"name":"a","balance":"RoundRobin","protocol":"H2C"}""", out var backend, out _);
+
+        Assert.True(ok);
+        Assert.Equal((BalanceAlgorithm.RoundRobin, ServerProtocol.H2c), (backend!.Balance, backend.Protocol));
+    }
+
+    [Fact]
+    public void GatewayJson_should_refuse_a_field_given_twice()
+    {
+        var ok = GatewayJson.TryDeserialize<Backend>("""{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":1,"port":2}]}""", out _, out var error);
+
+        Assert.False(ok);
+        Assert.StartsWith("servers[0]", error!.Field);
+    }
+
+    [Theory]
     [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":1.5}]}]}""", "backends[0].servers[0].port")]
     [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":"8080"}]}]}""", "backends[0].servers[0].port")]
     [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":99999999999}]}]}""", "backends[0].servers[0].port")]

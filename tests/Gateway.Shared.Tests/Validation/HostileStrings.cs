@@ -21,7 +21,7 @@ internal static class HostileStrings
     public static readonly string[] IpsOnly =
     [
         "", "1", "010.1.1.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "0.0.0.0", "::", "0:0:0:0:0:0:0:0", "fe80::1%eth0",
-        "[::1]", "1.2.3.4 ", "1.2.3.4\n", "::1\n", "localhost", "::ffff:1.2.3.4;", "1:::2", "1.2.3.4:80",
+        "[::1]", "::ffff:0.0.0.0", "1.2.3.4 ", "1.2.3.4\n", "::1\n", "localhost", "::ffff:1.2.3.4;", "1:::2", "1.2.3.4:80",
     ];
 
     public static readonly string[] HostsOnly =
@@ -30,7 +30,7 @@ internal static class HostileStrings
         new string('a', 64) + ".com", string.Join('.', Enumerable.Repeat(new string('a', 63), 4)) + ".com",
     ];
 
-    public static readonly string[] PathsOnly = ["", "api", "/a b", "/a#frag", "/" + Long[..1024]];
+    public static readonly string[] PathsOnly = ["", "api", "/a#frag", "/" + Long[..1024]];
 
     public static IEnumerable<string> Names => Common.Concat(NamesOnly);
 
