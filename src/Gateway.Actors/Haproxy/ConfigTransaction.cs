@@ -97,6 +97,7 @@ public sealed class ConfigTransaction
             var reloadTime = Stopwatch.StartNew();
             var (worker, failure) = await ReloadAsync(desired, reason, cancellationToken).ConfigureAwait(false);
             reloadTime.Stop();
+            await _runtime.ReconnectAsync(cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 staged.Restore();

@@ -10,7 +10,8 @@ namespace Gateway.Actors.Haproxy.Runtime;
 /// ends with <c>"\n&gt; "</c>. Commands are pipelined: a chunk of lines (kept under HAProxy's
 /// 16 kB CLI buffer) is written at once and its replies read back in order, which is what makes
 /// ~10⁵ commands/s possible where a connection per command manages ~10⁴ and socat ~70. Calls are
-/// serialized; a connection HAProxy closed while idle is noticed and replaced.
+/// serialized. A connection HAProxy closed (a restart; 2.6 applies no <c>stats timeout</c> in
+/// prompt mode) is noticed and replaced; after a reload the caller must <see cref="ReconnectAsync"/>.
 /// </summary>
 public sealed class RuntimeApiClient : IAsyncDisposable
 {
@@ -107,8 +108,8 @@ public sealed class RuntimeApiClient : IAsyncDisposable
                 Disconnect();
                 if (received == 0 && attempt == 0 && e is not OperationCanceledException)
                 {
-                    // Nothing was answered: HAProxy most likely closed an idle connection before
-                    // reading the chunk. Sending it again cannot run a command twice.
+                    // Nothing was answered: the connection died before HAProxy read the chunk.
+                    // Sending it again cannot run a command twice.
                     _log.LogDebug("Runtime API connection to [{Socket}] lost ({Error}); retrying once", _socketPath, e.Message);
                     continue;
                 }
@@ -121,11 +122,32 @@ public sealed class RuntimeApiClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the connection so the next command opens a new one. Needed after every reload: an
+    /// open CLI connection stays with the old worker (and keeps it alive), so commands on it would
+    /// change a process that no longer serves.
+    /// </summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Disconnect();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>True when the open connection was closed by HAProxy; for tests.</summary>
+    internal bool PeerClosed => _socket is { } open && open.Poll(0, SelectMode.SelectRead) && open.Available == 0;
+
     private async Task<Socket> ConnectedAsync(CancellationToken cancellationToken)
     {
         if (_socket is { } open)
         {
-            // Readable with nothing to read means HAProxy closed it (idle "stats timeout").
+            // Readable with nothing to read means HAProxy closed it.
             if (!open.Poll(0, SelectMode.SelectRead) || open.Available > 0)
                 return open;
             _log.LogDebug("Runtime API connection to [{Socket}] was closed by HAProxy; reconnecting", _socketPath);

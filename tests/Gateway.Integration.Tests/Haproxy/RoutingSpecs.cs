@@ -1,0 +1,86 @@
+using System.Net;
+using Gateway.Shared.Model;
+using Gateway.Testing;
+
+namespace Gateway.Integration.Tests.Haproxy;
+
+/// <summary>Host, path, host+path and wildcard routes, most specific first, then the default backend — through real requests.</summary>
+public sealed class RoutingSpecs : IAsyncLifetime
+{
+    private readonly List<TestBackend> _servers = [];
+    private HaproxyUnderTest _haproxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        var names = new[] { "api", "api-v2", "www", "wild", "wild-admin", "static", "fallback" };
+        foreach (var name in names)
+            _servers.Add(await TestBackend.StartAsync(name));
+        _haproxy = await HaproxyUnderTest.StartAsync(
+            _servers.Select(s => new Backend { Name = s.Name, Servers = [new BackendServer { Name = s.Name, IP = s.IP, Port = s.Port }] }),
+            [
+                new Route { Host = "api.example.com", Backend = "api" },
+                new Route { Host = "api.example.com", Path = "/v2", Backend = "api-v2" },
+                new Route { Host = "www.example.com", Path = "/", Backend = "www" },
+                new Route { Host = "*.example.com", Backend = "wild" },
+                new Route { Host = "*.example.com", Path = "/admin", Backend = "wild-admin" },
+                new Route { Path = "/static", Backend = "static" },
+                new Route { Host = "ghost.example.com", Backend = "no-such-backend" },
+            ],
+            fe => fe with { DefaultBackend = "fallback" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _haproxy.DisposeAsync();
+        foreach (var server in _servers)
+            await server.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("api.example.com", "/", "api")]
+    [InlineData("API.Example.com:8080", "/users", "api")]
+    [InlineData("api.example.com", "/v2", "api-v2")]
+    [InlineData("api.example.com", "/v2/users?x=1", "api-v2")]
+    [InlineData("api.example.com", "/v20", "api")]
+    [InlineData("www.example.com", "/anything", "www")]
+    [InlineData("shop.example.com", "/", "wild")]
+    [InlineData("shop.example.com", "/admin/users", "wild-admin")]
+    [InlineData("api.example.com", "/admin", "api")]
+    [InlineData("a.b.example.com", "/", "fallback")]
+    [InlineData("example.com", "/", "fallback")]
+    [InlineData("other.org", "/static/app.js", "static")]
+    [InlineData("shop.example.com", "/static/app.js", "wild")]
+    [InlineData("other.org", "/staticx", "fallback")]
+    [InlineData("other.org", "/", "fallback")]
+    [InlineData("ghost.example.com", "/", "wild")]
+    public async Task Request_should_reach_the_most_specific_route(string host, string path, string expected)
+    {
+        using var client = Clients.Http1();
+        var (status, body, _) = await client.FetchAsync(_haproxy.PlainUrl + path, host);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith($"server={expected} ", body);
+    }
+
+    [Fact]
+    public async Task H2_requests_should_be_routed_by_their_authority()
+    {
+        using var client = Clients.Tls(HttpVersion.Version20);
+        var (status, body, version) = await client.FetchAsync(_haproxy.TlsUrl + "/v2/x", "api.example.com");
+        Assert.Equal((HttpStatusCode.OK, HttpVersion.Version20), (status, version));
+        Assert.StartsWith("server=api-v2 ", body);
+    }
+
+    [Fact]
+    public async Task Unrouted_requests_should_get_503_when_no_default_backend_exists()
+    {
+        var server = _servers[0];
+        await using var bare = await HaproxyUnderTest.StartAsync(
+            [new Backend { Name = "only", Servers = [new BackendServer { Name = "s", IP = server.IP, Port = server.Port }] }],
+            [new Route { Host = "only.test", Backend = "only" }]);
+        using var client = Clients.Http1();
+        var routed = await client.FetchAsync(bare.PlainUrl + "/", "only.test");
+        var unrouted = await client.FetchAsync(bare.PlainUrl + "/", "elsewhere.test");
+        Assert.Equal(HttpStatusCode.OK, routed.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unrouted.Status);
+    }
+}
