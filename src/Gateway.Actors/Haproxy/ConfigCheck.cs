@@ -12,7 +12,7 @@ public sealed record ConfigError(string? File, int? Line, string Message)
 /// <summary>Runs <c>haproxy -c</c> on a file and turns its <c>[ALERT]</c> lines into <see cref="ConfigError"/>s.</summary>
 public static partial class ConfigCheck
 {
-    [GeneratedRegex(@"^\[ALERT\]\s*\(\d+\)\s*:\s*(?:config\s*:\s*)?(?:parsing \[(?<file>[^\]]+):(?<line>\d+)\]\s*:\s*)?(?<message>.*)$")]
+    [GeneratedRegex(@"^\[ALERT\]\s*\(\d+\)\s*:\s*(?:config\s*:\s*)?(?:(?:parsing )?\[(?<file>[^\]]+):(?<line>\d+)\]\s*:\s*)?(?<message>.*)$")]
     private static partial Regex AlertLine();
 
     public static async Task<IReadOnlyList<ConfigError>> RunAsync(string binary, string configPath, CancellationToken cancellationToken)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package), and with --test also
+# what the test suite uses. Does nothing for what is already there.
+set -euo pipefail
+
+need=()
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v setsid >/dev/null 2>&1 || need+=(util-linux)
+if [[ "${1:-}" == "--test" ]]; then
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+fi
+
+if ((${#need[@]})); then
+  echo "Installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
+fi
+# Debian's package would start a system HAProxy on :80 where systemd runs; Gateway runs its own.
+haproxy -v | head -n 1
