@@ -1,1 +1,46 @@
-Console.WriteLine("bench");
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Gateway.Bench;
+
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [haproxy] 
+// Prints each table and writes bench/results/<date>-<suite>.md.
+var suite = args.FirstOrDefault() ?? "haproxy";
+var tables = suite switch
+{
+    "haproxy" => await HaproxyLayerBench.RunAsync(),
+    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy)"),
+};
+
+var report = new StringBuilder();
+report.Append("# Gateway bench: ").Append(suite).Append("\n\n");
+report.Append("- date: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
+report.Append("- machine: ").Append(Environment.ProcessorCount).Append(" cores, ").Append(RuntimeInformation.OSDescription).Append(", .NET ").Append(Environment.Version).Append('\n');
+report.Append("- haproxy: ").Append(HaproxyVersion()).Append("\n\n");
+foreach (var table in tables)
+{
+    table.Print();
+    report.Append(table.Markdown()).Append('\n');
+}
+
+var dir = Path.Combine(FindRepoRoot(), "bench", "results");
+Directory.CreateDirectory(dir);
+var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{suite}.md");
+File.WriteAllText(file, report.ToString());
+Console.WriteLine($"written: {file}");
+
+static string FindRepoRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+        dir = dir.Parent;
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}
+
+static string HaproxyVersion()
+{
+    using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("haproxy", "-v") { RedirectStandardOutput = true })!;
+    var first = process.StandardOutput.ReadLine() ?? "";
+    process.WaitForExit();
+    return first.Trim();
+}

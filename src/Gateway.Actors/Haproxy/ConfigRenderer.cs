@@ -90,7 +90,8 @@ public static class ConfigRenderer
            .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n")
            // Route lookup: exact host + path, then wildcard host (first label replaced by '*') + path,
            // then path alone; the first hit is the most specific (see RouteMaps).
-           .Append("    http-request set-var(txn.gw_host) req.hdr(host),field(1,:),lower\n")
+           // The port goes, IPv6 literals ("[::1]:80") stay whole.
+           .Append("    http-request set-var(txn.gw_host) req.hdr(host),lower,regsub(:[0-9]+$,)\n")
            .Append("    http-request set-var(txn.gw_path) path,concat(/)\n")
            .Append("    http-request set-var(txn.gw_backend) var(txn.gw_host),concat(,txn.gw_path,),map_beg(")
            .Append(layout.HostPathMap).Append(")\n")

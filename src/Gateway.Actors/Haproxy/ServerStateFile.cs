@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Haproxy;
@@ -21,23 +22,16 @@ public static class ServerStateFile
                 servers[(backend.Name, server.Name)] = (backend, server);
 
         var lines = liveState.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var header = lines.FirstOrDefault(l => l.StartsWith("# be_id", StringComparison.Ordinal));
         var output = new StringBuilder("1\n");
-        if (header is null)
+        if (ServerStates.Columns(lines, out var header) is not { } columns)
             return output.ToString();
         output.Append(header).Append('\n');
+        var (be, srv, addr, admin, uw, iw, port) = (columns.Of("be_name"), columns.Of("srv_name"), columns.Of("srv_addr"),
+            columns.Of("srv_admin_state"), columns.Of("srv_uweight"), columns.Of("srv_iweight"), columns.Of("srv_port"));
 
-        var columns = header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index);
-        var (be, srv, addr, admin, uw, iw, port) = (columns["be_name"], columns["srv_name"], columns["srv_addr"],
-            columns["srv_admin_state"], columns["srv_uweight"], columns["srv_iweight"], columns["srv_port"]);
-
-        foreach (var line in lines)
+        foreach (var f in ServerStates.Rows(lines, columns))
         {
-            if (line.StartsWith('#') || line.IndexOf(' ') < 0)
-                continue;
-            var f = line.Split(' ');
-            if (f.Length < columns.Count || !servers.TryGetValue((f[be], f[srv]), out var want))
+            if (!servers.TryGetValue((f[be], f[srv]), out var want))
                 continue;
             f[addr] = want.Server.IP;
             f[port] = I(want.Server.Port);

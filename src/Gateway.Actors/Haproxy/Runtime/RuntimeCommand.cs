@@ -33,12 +33,19 @@ public sealed record RuntimeCommand(string Text, ReplyExpectation Expect)
         ReplyExpectation.ServerAdded => reply.StartsWith("New server registered.", StringComparison.Ordinal),
         ReplyExpectation.ServerDeleted => reply.StartsWith("Server deleted.", StringComparison.Ordinal),
         ReplyExpectation.NewVersion => reply.StartsWith("New version created:", StringComparison.Ordinal),
-        ReplyExpectation.Output => !reply.StartsWith("Unknown command", StringComparison.Ordinal)
-            && !reply.StartsWith("Permission denied", StringComparison.Ordinal),
+        ReplyExpectation.Output => !IsRefusal(reply),
         _ => false,
     };
 
     public override string ToString() => Text;
+
+    /// <summary>The ways HAProxy 2.6 says no to a query.</summary>
+    private static bool IsRefusal(string reply) =>
+        reply.StartsWith("Unknown command", StringComparison.Ordinal)
+        || reply.StartsWith("Permission denied", StringComparison.Ordinal)
+        || reply.StartsWith("Can't find backend", StringComparison.Ordinal)
+        || reply.StartsWith("Unknown map identifier", StringComparison.Ordinal)
+        || reply.StartsWith("No such", StringComparison.Ordinal);
 }
 
 /// <summary>A command with HAProxy's reply (without the prompt) and whether it reads as success.</summary>

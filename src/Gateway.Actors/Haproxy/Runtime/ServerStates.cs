@@ -25,26 +25,47 @@ public static class ServerStates
     public static IReadOnlyList<LiveServer> Parse(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var header = lines.FirstOrDefault(l => l.StartsWith("# be_id", StringComparison.Ordinal));
-        if (header is null)
+        if (Columns(lines, out _) is not { } columns)
             return [];
-        var columns = header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index);
-        int Col(string name) => columns.TryGetValue(name, out var i) ? i : throw new FormatException($"show servers state lacks column {name}");
-        var (be, srv, addr, op, admin, uw, iw, port) = (Col("be_name"), Col("srv_name"), Col("srv_addr"), Col("srv_op_state"),
-            Col("srv_admin_state"), Col("srv_uweight"), Col("srv_iweight"), Col("srv_port"));
+        var (be, srv, addr, op, admin, uw, iw, port) = (columns.Of("be_name"), columns.Of("srv_name"), columns.Of("srv_addr"),
+            columns.Of("srv_op_state"), columns.Of("srv_admin_state"), columns.Of("srv_uweight"), columns.Of("srv_iweight"), columns.Of("srv_port"));
 
         var servers = new List<LiveServer>();
+        foreach (var fields in Rows(lines, columns))
+            servers.Add(new LiveServer(fields[be], fields[srv], fields[addr], Int(fields[port]), Int(fields[op]), Int(fields[admin]), Int(fields[uw]), Int(fields[iw])));
+        return servers;
+    }
+
+    /// <summary>The column positions named by the "# be_id be_name …" header, or null without one.</summary>
+    internal static HeaderColumns? Columns(string[] lines, out string? header)
+    {
+        header = lines.FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal) && l.Contains(" be_name ", StringComparison.Ordinal));
+        return header is null
+            ? null
+            : new HeaderColumns(header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index));
+    }
+
+    /// <summary>The data lines split into fields: not the version line, not comments, not short lines.</summary>
+    internal static IEnumerable<string[]> Rows(string[] lines, HeaderColumns columns)
+    {
         foreach (var line in lines)
         {
-            if (line.StartsWith('#') || !char.IsAsciiDigit(line[0]) || line.IndexOf(' ') < 0)
+            if (line.StartsWith('#') || line.IndexOf(' ') < 0)
                 continue;
-            var f = line.Split(' ');
-            if (f.Length < columns.Count)
-                continue;
-            servers.Add(new LiveServer(f[be], f[srv], f[addr], Int(f[port]), Int(f[op]), Int(f[admin]), Int(f[uw]), Int(f[iw])));
+            var fields = line.Split(' ');
+            if (fields.Length >= columns.Count)
+                yield return fields;
         }
-        return servers;
+    }
+
+    /// <summary>Column name → position in a <c>show servers state</c> line.</summary>
+    internal sealed class HeaderColumns(Dictionary<string, int> byName)
+    {
+        public int Count => byName.Count;
+
+        public int Of(string name) =>
+            byName.TryGetValue(name, out var index) ? index : throw new FormatException($"show servers state lacks column {name}");
     }
 
     private static int Int(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;

@@ -33,6 +33,8 @@ public class RuntimeCommandSpecs
         { ReplyExpectation.Output, "", true },
         { ReplyExpectation.Output, UnknownCommand, false },
         { ReplyExpectation.Output, "Permission denied", false },
+        { ReplyExpectation.Output, "Can't find backend.", false },
+        { ReplyExpectation.Output, "Unknown map identifier. Please use #<id> or <file>.", false },
     };
 
     [Theory]
