@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -7,15 +8,16 @@ namespace Gateway.Actors.Haproxy.Runtime;
 
 /// <summary>
 /// One persistent connection to HAProxy's stats socket in <c>prompt</c> mode, where every reply
-/// ends with <c>"\n&gt; "</c>. Commands are pipelined: a chunk of lines (kept under HAProxy's
-/// 16 kB CLI buffer) is written at once and its replies read back in order, which is what makes
-/// ~10⁵ commands/s possible where a connection per command manages ~10⁴ and socat ~70. Calls are
-/// serialized. A connection HAProxy closed (a restart; 2.6 applies no <c>stats timeout</c> in
-/// prompt mode) is noticed and replaced; after a reload the caller must <see cref="ReconnectAsync"/>.
+/// ends with <c>"\n&gt; "</c>. Commands are pipelined: they go out in chunks kept under HAProxy's
+/// 16 kB CLI buffer, one chunk ahead of the replies being read, and the replies come back in
+/// order — which is what makes ~10⁵ commands/s possible where a connection per command manages
+/// ~10⁴ and socat ~70. Calls are serialized. A connection HAProxy closed (a restart; 2.6 applies
+/// no <c>stats timeout</c> in prompt mode) is noticed and replaced; after a reload the caller must
+/// <see cref="ReconnectAsync"/>.
 /// </summary>
 public sealed class RuntimeApiClient : IAsyncDisposable
 {
-    /// <summary>Bytes of command text written per chunk; HAProxy's CLI reads through a tune.bufsize (16 kB) buffer.</summary>
+    /// <summary>Bytes of command text per chunk; HAProxy's CLI reads through a tune.bufsize (16 kB) buffer.</summary>
     public const int MaxChunkBytes = 8 * 1024;
 
     private static readonly byte[] Prompt = "\n> "u8.ToArray();
@@ -24,13 +26,12 @@ public sealed class RuntimeApiClient : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeSpan _timeout;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly byte[] _readBuffer = new byte[64 * 1024];
-    private readonly MemoryStream _reply = new();
-    private readonly MemoryStream _send = new();
+    private readonly ArrayBufferWriter<byte> _send = new(MaxChunkBytes * 2);
+    private readonly List<(int Bytes, int Commands)> _chunks = [];
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
     private Socket? _socket;
-    private int _promptMatched;
-    private int _pending;
-    private int _consumed;
 
     public RuntimeApiClient(string socketPath, ILogger? logger = null, TimeSpan? timeout = null)
     {
@@ -41,8 +42,11 @@ public sealed class RuntimeApiClient : IAsyncDisposable
 
     public string SocketPath => _socketPath;
 
-    /// <summary>Connections opened so far (a reconnect after an idle close counts).</summary>
+    /// <summary>Connections opened so far (a reconnect counts).</summary>
     public int Connects { get; private set; }
+
+    /// <summary>True when the open connection was closed by HAProxy; for tests.</summary>
+    internal bool PeerClosed => _socket is { } open && open.Poll(0, SelectMode.SelectRead) && open.Available == 0;
 
     public async Task<RuntimeReply> ExecuteAsync(RuntimeCommand command, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync([command], cancellationToken).ConfigureAwait(false))[0];
@@ -50,31 +54,43 @@ public sealed class RuntimeApiClient : IAsyncDisposable
     /// <summary>
     /// Sends <paramref name="commands"/> in order and returns one reply each. A command HAProxy
     /// refuses comes back with <c>Ok = false</c> and its message; the others still run. If the
-    /// connection breaks mid-chunk, the commands without a reply are reported as failed (they may
-    /// or may not have run) rather than sent twice.
+    /// connection breaks after some replies, the commands without one are reported as failed
+    /// (they may or may not have run) rather than sent twice.
     /// </summary>
     public async Task<IReadOnlyList<RuntimeReply>> ExecuteAsync(IReadOnlyList<RuntimeCommand> commands, CancellationToken cancellationToken = default)
     {
         var replies = new List<RuntimeReply>(commands.Count);
+        if (commands.Count == 0)
+            return replies;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var next = 0;
-            while (next < commands.Count)
+            Encode(commands);
+            for (var attempt = 0; ; attempt++)
             {
-                var start = next;
-                _send.SetLength(0);
-                while (next < commands.Count)
+                try
                 {
-                    var line = Encoding.ASCII.GetBytes(commands[next].Text + "\n");
-                    if (next > start && _send.Length + line.Length > MaxChunkBytes)
-                        break;
-                    _send.Write(line);
-                    next++;
+                    await ExchangeAsync(commands, replies, cancellationToken).ConfigureAwait(false);
+                    return replies;
                 }
-                await SendChunkAsync(commands, start, next - start, replies, cancellationToken).ConfigureAwait(false);
+                catch (Exception e) when (e is SocketException or IOException or OperationCanceledException
+                                          && !cancellationToken.IsCancellationRequested)
+                {
+                    Disconnect();
+                    if (replies.Count == 0 && attempt == 0 && e is not OperationCanceledException)
+                    {
+                        // Nothing was answered: the connection died before HAProxy read anything.
+                        _log.LogDebug("Runtime API connection to [{Socket}] lost ({Error}); retrying once", _socketPath, e.Message);
+                        continue;
+                    }
+                    var reason = e is OperationCanceledException ? $"no reply within {_timeout.TotalSeconds:0.#}s" : $"connection lost: {e.Message}";
+                    _log.LogWarning("Runtime API to [{Socket}] failed after [{Received}] of [{Count}] replies: {Reason}",
+                        _socketPath, replies.Count, commands.Count, reason);
+                    for (var i = replies.Count; i < commands.Count; i++)
+                        replies.Add(RuntimeReply.Failed(commands[i], reason));
+                    return replies;
+                }
             }
-            return replies;
         }
         finally
         {
@@ -82,43 +98,57 @@ public sealed class RuntimeApiClient : IAsyncDisposable
         }
     }
 
-    private async Task SendChunkAsync(IReadOnlyList<RuntimeCommand> commands, int start, int count,
-        List<RuntimeReply> replies, CancellationToken cancellationToken)
+    /// <summary>Writes every command line into one buffer, cut into chunks of at most <see cref="MaxChunkBytes"/>.</summary>
+    private void Encode(IReadOnlyList<RuntimeCommand> commands)
     {
-        for (var attempt = 0; ; attempt++)
+        _send.ResetWrittenCount();
+        _chunks.Clear();
+        var (chunkStart, chunkCommands) = (0, 0);
+        foreach (var command in commands)
         {
-            var received = 0;
-            try
+            var length = Encoding.ASCII.GetByteCount(command.Text) + 1;
+            if (chunkCommands > 0 && _send.WrittenCount - chunkStart + length > MaxChunkBytes)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(_timeout);
-                var socket = await ConnectedAsync(timeout.Token).ConfigureAwait(false);
-                await socket.SendAsync(_send.GetBuffer().AsMemory(0, (int)_send.Length), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                for (; received < count; received++)
-                {
-                    var command = commands[start + received];
-                    var output = await ReadReplyAsync(socket, timeout.Token).ConfigureAwait(false);
-                    replies.Add(new RuntimeReply(command, output, command.IsSuccess(output)));
-                }
-                return;
+                _chunks.Add((_send.WrittenCount - chunkStart, chunkCommands));
+                (chunkStart, chunkCommands) = (_send.WrittenCount, 0);
             }
-            catch (Exception e) when (e is SocketException or IOException or EndOfStreamException or OperationCanceledException
-                                      && !cancellationToken.IsCancellationRequested)
+            var span = _send.GetSpan(length);
+            Encoding.ASCII.GetBytes(command.Text, span);
+            span[length - 1] = (byte)'\n';
+            _send.Advance(length);
+            chunkCommands++;
+        }
+        _chunks.Add((_send.WrittenCount - chunkStart, chunkCommands));
+    }
+
+    /// <summary>Keeps one chunk in flight ahead of the replies being read; each chunk gets the full timeout.</summary>
+    private async Task ExchangeAsync(IReadOnlyList<RuntimeCommand> commands, List<RuntimeReply> replies, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        var socket = await ConnectedAsync(timeout.Token).ConfigureAwait(false);
+        var written = _send.WrittenMemory;
+        var offset = 0;
+        var sent = 0;
+        async Task SendNextAsync()
+        {
+            var bytes = _chunks[sent++].Bytes;
+            await socket.SendAsync(written.Slice(offset, bytes), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            offset += bytes;
+        }
+
+        await SendNextAsync().ConfigureAwait(false);
+        var command = 0;
+        for (var chunk = 0; chunk < _chunks.Count; chunk++)
+        {
+            if (sent < _chunks.Count)
+                await SendNextAsync().ConfigureAwait(false);
+            for (var i = 0; i < _chunks[chunk].Commands; i++, command++)
             {
-                Disconnect();
-                if (received == 0 && attempt == 0 && e is not OperationCanceledException)
-                {
-                    // Nothing was answered: the connection died before HAProxy read the chunk.
-                    // Sending it again cannot run a command twice.
-                    _log.LogDebug("Runtime API connection to [{Socket}] lost ({Error}); retrying once", _socketPath, e.Message);
-                    continue;
-                }
-                var reason = e is OperationCanceledException ? $"no reply within {_timeout.TotalSeconds:0.#}s" : $"connection lost: {e.Message}";
-                _log.LogWarning("Runtime API to [{Socket}] failed after [{Received}] of [{Count}] replies: {Reason}", _socketPath, received, count, reason);
-                for (var i = received; i < count; i++)
-                    replies.Add(RuntimeReply.Failed(commands[start + i], reason));
-                return;
+                var output = await ReadReplyAsync(socket, timeout.Token).ConfigureAwait(false);
+                replies.Add(new RuntimeReply(commands[command], output, commands[command].IsSuccess(output)));
             }
+            timeout.CancelAfter(_timeout);
         }
     }
 
@@ -140,9 +170,6 @@ public sealed class RuntimeApiClient : IAsyncDisposable
         }
     }
 
-    /// <summary>True when the open connection was closed by HAProxy; for tests.</summary>
-    internal bool PeerClosed => _socket is { } open && open.Poll(0, SelectMode.SelectRead) && open.Available == 0;
-
     private async Task<Socket> ConnectedAsync(CancellationToken cancellationToken)
     {
         if (_socket is { } open)
@@ -158,13 +185,12 @@ public sealed class RuntimeApiClient : IAsyncDisposable
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), cancellationToken).ConfigureAwait(false);
             await socket.SendAsync("prompt\n"u8.ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            _promptMatched = 0;
-            _reply.SetLength(0);
             await ReadReplyAsync(socket, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
+            _start = _end = 0;
             throw;
         }
         _socket = socket;
@@ -175,55 +201,54 @@ public sealed class RuntimeApiClient : IAsyncDisposable
     /// <summary>Reads up to the next prompt; returns the output before it without its final newline.</summary>
     private async Task<string> ReadReplyAsync(Socket socket, CancellationToken cancellationToken)
     {
+        var searchFrom = _start;
         while (true)
         {
-            // Consume what is buffered first: one read often carries several replies.
-            if (TryTakeReply(out var reply))
+            var found = _buffer.AsSpan(searchFrom, _end - searchFrom).IndexOf(Prompt);
+            if (found >= 0)
+            {
+                var stop = searchFrom + found;
+                var length = stop - _start;
+                if (length > 0 && _buffer[stop - 1] == (byte)'\n')
+                    length--;
+                var reply = length == 0 ? "" : Encoding.UTF8.GetString(_buffer, _start, length);
+                _start = stop + Prompt.Length;
+                if (_start == _end)
+                    _start = _end = 0;
                 return reply;
-            var read = await socket.ReceiveAsync(_readBuffer.AsMemory(_pending, _readBuffer.Length - _pending), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            // A prompt may straddle two reads: search again from its possible start.
+            searchFrom = Math.Max(_start, _end - (Prompt.Length - 1));
+            if (_end == _buffer.Length)
+                MakeRoom(ref searchFrom);
+            var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (read == 0)
                 throw new EndOfStreamException("HAProxy closed the runtime API connection");
-            _pending += read;
+            _end += read;
         }
     }
 
-    private bool TryTakeReply(out string reply)
+    /// <summary>Moves unread bytes to the front, or doubles the buffer when one reply fills it.</summary>
+    private void MakeRoom(ref int searchFrom)
     {
-        while (_consumed < _pending)
+        if (_start > 0)
         {
-            var b = _readBuffer[_consumed++];
-            _reply.WriteByte(b);
-            _promptMatched = b == Prompt[_promptMatched] ? _promptMatched + 1 : (b == Prompt[0] ? 1 : 0);
-            if (_promptMatched == Prompt.Length)
-            {
-                _promptMatched = 0;
-                var length = (int)_reply.Length - Prompt.Length;
-                if (length > 0 && _reply.GetBuffer()[length - 1] == (byte)'\n')
-                    length--;
-                reply = Encoding.UTF8.GetString(_reply.GetBuffer(), 0, Math.Max(0, length));
-                _reply.SetLength(0);
-                CompactIfDrained();
-                return true;
-            }
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            searchFrom -= _start;
+            _end -= _start;
+            _start = 0;
         }
-        CompactIfDrained();
-        reply = "";
-        return false;
-    }
-
-    private void CompactIfDrained()
-    {
-        if (_consumed == _pending)
-            _consumed = _pending = 0;
+        else
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
     }
 
     private void Disconnect()
     {
         _socket?.Dispose();
         _socket = null;
-        _reply.SetLength(0);
-        _promptMatched = 0;
-        _pending = _consumed = 0;
+        _start = _end = 0;
     }
 
     public ValueTask DisposeAsync()
