@@ -64,8 +64,13 @@ public sealed class ConfigTransaction
     /// <paramref name="desired"/> are the backends <paramref name="config"/> was rendered from;
     /// they shape the server-state file the new worker loads.
     /// </summary>
+    /// <param name="validate">
+    /// False skips <c>haproxy -c</c>: only for rewriting the file after runtime-only changes, whose
+    /// structure was validated before and whose values passed Gateway's validation and HAProxy's
+    /// runtime API. A reload always validates.
+    /// </param>
     public async Task<CommitResult> CommitAsync(RenderedConfig config, IReadOnlyCollection<Backend> desired, string reason,
-        bool reload, CancellationToken cancellationToken = default)
+        bool reload, CancellationToken cancellationToken = default, bool validate = true)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -76,7 +81,9 @@ public sealed class ConfigTransaction
 
             var staged = Stage(config);
             var check = Stopwatch.StartNew();
-            var errors = await ConfigCheck.RunAsync(_options.Binary, staged.Config, cancellationToken).ConfigureAwait(false);
+            var errors = validate || reload
+                ? await ConfigCheck.RunAsync(_options.Binary, staged.Config, cancellationToken).ConfigureAwait(false)
+                : [];
             check.Stop();
             if (errors.Count > 0)
             {

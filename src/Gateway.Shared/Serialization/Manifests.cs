@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 
 namespace Gateway.Shared.Serialization;
@@ -12,6 +13,40 @@ public static class Manifests
     private static readonly (Type Type, string Manifest)[] Table =
     [
         (typeof(BackendEvent), "backend-event.v1"),
+        // commands and replies other Akka services send and receive
+        (typeof(UpsertBackend), "upsert-backend.v1"),
+        (typeof(RemoveBackend), "remove-backend.v1"),
+        (typeof(BackendAccepted), "backend-accepted.v1"),
+        (typeof(BackendRejected), "backend-rejected.v1"),
+        (typeof(BackendRemoved), "backend-removed.v1"),
+        (typeof(BackendNotFound), "backend-not-found.v1"),
+        (typeof(GetBackends), "get-backends.v1"),
+        (typeof(GetBackend), "get-backend.v1"),
+        (typeof(BackendFound), "backend-found.v1"),
+        (typeof(BackendsList), "backends-list.v1"),
+        (typeof(SetRoute), "set-route.v1"),
+        (typeof(RemoveRoute), "remove-route.v1"),
+        (typeof(GetRoutes), "get-routes.v1"),
+        (typeof(RouteAccepted), "route-accepted.v1"),
+        (typeof(RouteRejected), "route-rejected.v1"),
+        (typeof(RouteNotFound), "route-not-found.v1"),
+        (typeof(RoutesList), "routes-list.v1"),
+        (typeof(BackendStateChanged), "backend-state-changed.v1"),
+        (typeof(RoutesStateChanged), "routes-state-changed.v1"),
+        (typeof(GetSyncStatus), "get-sync-status.v1"),
+        (typeof(SyncStatus), "sync-status.v1"),
+        (typeof(AwaitApplied), "await-applied.v1"),
+        (typeof(AwaitRoutesApplied), "await-routes-applied.v1"),
+        (typeof(AppliedOk), "applied-ok.v1"),
+        (typeof(ApplyFailed), "apply-failed.v1"),
+        // journal events and snapshots: stored data, never rename
+        (typeof(BackendCreated), "backend-created.v1"),
+        (typeof(BackendChanged), "backend-changed.v1"),
+        (typeof(BackendDeleted), "backend-deleted.v1"),
+        (typeof(BackendSnapshot), "backend-snapshot.v1"),
+        (typeof(RouteSet), "route-set.v1"),
+        (typeof(RouteRemoved), "route-removed.v1"),
+        (typeof(RoutesSnapshot), "routes-snapshot.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(t => t.Type, t => t.Manifest);

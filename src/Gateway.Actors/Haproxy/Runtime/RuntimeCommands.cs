@@ -55,6 +55,13 @@ public static class RuntimeCommands
     public static RuntimeCommand ShowServersState(string? backend = null) =>
         new(backend is null ? "show servers state" : $"show servers state {backend}", ReplyExpectation.Output);
 
+    /// <summary>"show backend": one backend name per line after a "# name" header.</summary>
+    public static RuntimeCommand ShowBackends() => new("show backend", ReplyExpectation.Output);
+
+    public static IReadOnlySet<string> ParseBackends(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
+
     public static RuntimeCommand ShowStat() => new("show stat", ReplyExpectation.Output);
 
     public static RuntimeCommand ShowInfo() => new("show info", ReplyExpectation.Output);

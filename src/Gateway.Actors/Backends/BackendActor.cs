@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Backends;
+
+/// <summary>
+/// The single writer of one backend (persistence id <c>backend-&lt;name&gt;</c>): validates,
+/// persists small past-tense events tagged for the gateway-wide history, ignores an update equal
+/// to its state, snapshots every <see cref="SnapshotEvery"/> events, and reports each new desired
+/// state (and its recovered state) to the node's desired-state view. Bad input is answered with
+/// the fields named; the actor keeps running.
+/// </summary>
+public sealed class BackendActor : ReceivePersistentActor
+{
+    public const string PersistencePrefix = "backend-";
+    public const int SnapshotEvery = 100;
+
+    /// <summary>Journal tags: every Gateway event, and every backend event.</summary>
+    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { "gateway", "backend" };
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _desiredState;
+    private BackendState _state;
+    private IActorRef? _inFlight;
+
+    public BackendActor(string name, IActorRef desiredState)
+    {
+        _state = BackendState.Empty(name);
+        _desiredState = desiredState;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is BackendSnapshot snapshot)
+                _state = BackendState.FromSnapshot(name, snapshot);
+        });
+        Recover<IBackendEvent>(evt => _state = _state.Apply(evt));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _log.Debug("Backend [{0}] recovered at version [{1}] (exists: {2})", name, LastSequenceNr, _state.Exists);
+            Publish();
+            if (!_state.Exists)
+                Context.Parent.Tell(new BackendManagerActor.Passivate(name));
+        });
+
+        Command<UpsertBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
+        Command<RemoveBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
+        Command<SaveSnapshotSuccess>(success =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of backend [{0}] failed: {1}", name, failure.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting old snapshots of backend [{0}] failed: {1}", name, failure.Cause.Message));
+    }
+
+    public override string PersistenceId => PersistencePrefix + _state.Name;
+
+    public static Props Props(string name, IActorRef desiredState) => Akka.Actor.Props.Create(() => new BackendActor(name, desiredState));
+
+    private void Handle((object Reply, IBackendEvent? Event) decision)
+    {
+        var (reply, evt) = decision;
+        if (evt is null)
+        {
+            if (reply is BackendRejected rejected)
+                _log.Warning("Backend [{0}] refused: {1}", _state.Name, string.Join("; ", rejected.Errors));
+            Sender.Tell(reply);
+            return;
+        }
+        var sender = _inFlight = Sender;
+        Persist(new Tagged(evt, Tags), _ =>
+        {
+            _inFlight = null;
+            _state = _state.Apply(evt);
+            _log.Debug("Backend [{0}] is at version [{1}] after {2} from [{3}]", _state.Name, LastSequenceNr, evt.GetType().Name, evt.Source);
+            sender.Tell(reply);
+            Publish();
+            if (LastSequenceNr % SnapshotEvery == 0)
+                SaveSnapshot(_state.ToSnapshot());
+        });
+    }
+
+    private void Publish() => _desiredState.Tell(new BackendStateChanged(_state.Name, LastSequenceNr, _state.Backend, _state.Source));
+
+    /// <summary>The journal refused the event (serialization, constraint): the change is lost, the actor goes on.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Journal rejected event [{0}] of backend [{1}]", sequenceNr, _state.Name);
+        _inFlight?.Tell(new Status.Failure(cause));
+        _inFlight = null;
+    }
+
+    /// <summary>The journal could not be written: the actor stops (its state is unknown) and the manager starts it afresh on the next message.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Could not store event [{0}] of backend [{1}]; stopping so the next message recovers from the journal", sequenceNr, _state.Name);
+        _inFlight?.Tell(new Status.Failure(cause));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+}

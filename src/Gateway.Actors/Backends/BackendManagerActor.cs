@@ -1,0 +1,134 @@
+using Akka.Hosting;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Gateway.Actors.DesiredState;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+using Gateway.Shared.Validation;
+
+namespace Gateway.Actors.Backends;
+
+/// <summary>
+/// Routes every backend command by name to that backend's <see cref="BackendActor"/>, creating it
+/// on demand. At start it lists the backends the journal knows (persistence ids
+/// <c>backend-*</c>), tells the desired-state view to expect them, and wakes each so it reports its
+/// recovered state. Backends that recover as deleted are passivated; messages that arrive while
+/// one stops are held and delivered to its next incarnation.
+/// </summary>
+public sealed class BackendManagerActor : ReceiveActor
+{
+    /// <summary>A child asks to be stopped (it recovered as deleted).</summary>
+    public sealed record Passivate(string Name);
+
+    /// <summary>The backend names found in the journal at start.</summary>
+    private sealed record KnownBackends(IReadOnlyList<string> Names);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _desiredState;
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _passivating = new(StringComparer.Ordinal);
+
+    public BackendManagerActor(IActorRef desiredState, string readJournalId)
+    {
+        _desiredState = desiredState;
+
+        Receive<UpsertBackend>(command =>
+        {
+            if (Rules.Name(command.BackendName) is { } error)
+                Sender.Tell(new BackendRejected(command.BackendName ?? "", [new ValidationError("name", error)]));
+            else
+                Deliver(command.BackendName, command);
+        });
+        Receive<RemoveBackend>(command =>
+        {
+            if (Rules.Name(command.BackendName) is not null)
+                Sender.Tell(new BackendNotFound(command.BackendName ?? ""));
+            else
+                Deliver(command.BackendName, command);
+        });
+        // The seed's provider event, from other Akka services.
+        Receive<BackendEvent>(evt =>
+        {
+            var source = $"akka:{Sender.Path}";
+            object command = evt.Type == BackendEventType.Delete
+                ? new RemoveBackend(evt.Backend.Name, source)
+                : new UpsertBackend(evt.Backend, source);
+            Self.Forward(command);
+        });
+        Receive<KnownBackends>(known =>
+        {
+            _log.Info("Recovering [{0}] backends from the journal", known.Names.Count);
+            _desiredState.Tell(new DesiredStateActor.ExpectBackends(known.Names));
+            foreach (var name in known.Names)
+                ChildFor(name);
+        });
+        Receive<Status.Failure>(failure =>
+        {
+            // Without the list, nothing can be recovered: fail loudly; the supervisor restarts and lists again.
+            throw new InvalidOperationException("Could not list backends in the journal", failure.Cause);
+        });
+        Receive<Passivate>(passivate =>
+        {
+            var child = Context.Child(passivate.Name);
+            if (!child.IsNobody() && !_passivating.ContainsKey(passivate.Name))
+            {
+                _passivating[passivate.Name] = [];
+                child.Tell(PoisonPill.Instance); // after whatever it already has in its mailbox
+            }
+        });
+        Receive<Terminated>(terminated =>
+        {
+            var name = terminated.ActorRef.Path.Name;
+            if (!_passivating.Remove(name, out var held) || held.Count == 0)
+                return;
+            var child = ChildFor(name);
+            foreach (var (message, sender) in held)
+                child.Tell(message, sender);
+        });
+
+        ListKnownBackends(readJournalId);
+    }
+
+    public static Props Props(IActorRef desiredState, string readJournalId) =>
+        Akka.Actor.Props.Create(() => new BackendManagerActor(desiredState, readJournalId));
+
+    private void Deliver(string name, object message)
+    {
+        if (_passivating.TryGetValue(name, out var held))
+            held.Add((message, Sender));
+        else
+            ChildFor(name).Forward(message);
+    }
+
+    private IActorRef ChildFor(string name)
+    {
+        var existing = Context.Child(name);
+        if (!existing.IsNobody())
+            return existing;
+        var child = Context.ActorOf(BackendActor.Props(name, _desiredState), name);
+        Context.Watch(child);
+        return child;
+    }
+
+    private void ListKnownBackends(string readJournalId)
+    {
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<ICurrentPersistenceIdsQuery>(readJournalId);
+        journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal))
+            .Select(id => id[BackendActor.PersistencePrefix.Length..])
+            .RunWith(Sink.Seq<string>(), Context.System.Materializer())
+            .PipeTo(Self, success: names => new KnownBackends(names.Distinct(StringComparer.Ordinal).ToList()));
+    }
+}
+
+/// <summary>Akka.Hosting registration of <see cref="BackendManagerActor"/>.</summary>
+public static class BackendManagerActorHosting
+{
+    /// <param name="readJournalId">The persistence query plugin that lists persistence ids (Akka.Persistence.Sql's by default).</param>
+    public static AkkaConfigurationBuilder AddBackendManager(this AkkaConfigurationBuilder builder, string readJournalId) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<BackendManagerActor>(system.ActorOf(
+                BackendManagerActor.Props(registry.Get<DesiredStateActor>(), readJournalId), "backends")));
+}

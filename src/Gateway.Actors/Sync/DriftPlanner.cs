@@ -1,0 +1,62 @@
+using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>What the periodic reconcile found: commands that put servers back as applied, servers to remove, backends HAProxy lacks.</summary>
+public sealed record DriftRepair(IReadOnlyList<RuntimeCommand> Commands, IReadOnlyList<ServerRef> Removals, IReadOnlyList<string> MissingBackends)
+{
+    public int Count => Commands.Count + Removals.Count + MissingBackends.Count;
+}
+
+/// <summary>
+/// Compares what HAProxy really serves (<c>show backend</c>, <c>show servers state</c>) with what
+/// Gateway applied, and plans the repair: a server someone changed by hand is set back, a missing
+/// one added, an unknown one removed (this also retries removals HAProxy refused while requests
+/// were in flight), a missing backend reloaded. Pure.
+/// </summary>
+public static class DriftPlanner
+{
+    public static DriftRepair Plan(
+        IReadOnlyDictionary<string, VersionedBackend> applied, IReadOnlySet<string> liveBackends,
+        IReadOnlyList<LiveServer> live)
+    {
+        var commands = new List<RuntimeCommand>();
+        var removals = new List<ServerRef>();
+        var missing = new List<string>();
+        var liveServers = live.ToDictionary(s => new ServerRef(s.Backend, s.Server));
+
+        foreach (var (name, versioned) in applied)
+        {
+            if (!liveBackends.Contains(name))
+            {
+                missing.Add(name);
+                continue;
+            }
+            var backend = versioned.Backend;
+            foreach (var server in backend.Servers)
+            {
+                if (!liveServers.TryGetValue(new ServerRef(name, server.Name), out var now))
+                {
+                    commands.AddRange(RuntimeOperations.AddServer(backend, server));
+                    continue;
+                }
+                if (now.Address != server.IP || now.Port != server.Port)
+                    commands.Add(RuntimeCommands.SetAddress(name, server.Name, server.IP, server.Port));
+                if (now.Weight != server.EffectiveWeight)
+                    commands.Add(RuntimeCommands.SetWeight(name, server.Name, server.EffectiveWeight));
+                if (now.State != server.State)
+                    commands.Add(RuntimeCommands.SetState(name, server.Name, server.State));
+            }
+        }
+        foreach (var (key, _) in liveServers)
+        {
+            if (!applied.TryGetValue(key.Backend, out var versioned))
+                continue; // a backend Gateway does not manage (or one being removed by reload)
+            if (versioned.Backend.FindServer(key.Server) is null)
+                removals.Add(key);
+        }
+        return new DriftRepair(commands, removals, missing);
+    }
+}

@@ -1,0 +1,40 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>A server of a backend, by name.</summary>
+public readonly record struct ServerRef(string Backend, string Server)
+{
+    public override string ToString() => $"{Backend}/{Server}";
+}
+
+/// <summary>The runtime commands that bring one backend to <see cref="Target"/> at <see cref="Version"/>, and the servers to remove gracefully.</summary>
+public sealed record RuntimeStep(Backend Target, long Version, IReadOnlyList<RuntimeCommand> Commands, IReadOnlyList<string> Removals)
+{
+    public string Backend => Target.Name;
+}
+
+/// <summary>The content of both route maps.</summary>
+public sealed record RouteMapsContent(IReadOnlyList<RouteMaps.Entry> HostPath, IReadOnlyList<RouteMaps.Entry> Path)
+{
+    public static readonly RouteMapsContent Empty = new([], []);
+
+    public bool SameAs(RouteMapsContent other) => HostPath.SequenceEqual(other.HostPath) && Path.SequenceEqual(other.Path);
+}
+
+/// <summary>
+/// What one sync round does: runtime steps (no reload), the backends that need a reload
+/// (added, deleted, backend-level settings changed, or a runtime command failed on them), and new
+/// route maps when only routes changed between backends HAProxy already has.
+/// </summary>
+public sealed record SyncPlan(
+    IReadOnlyList<RuntimeStep> Runtime,
+    IReadOnlyList<string> Structural,
+    string? ReloadReason,
+    RouteMapsContent? Maps)
+{
+    public bool NeedsReload => ReloadReason is not null;
+    public bool HasRuntimeWork => Runtime.Count > 0 || Maps is not null;
+}

@@ -1,0 +1,119 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>
+/// Diffs desired against applied state and decides, backend by backend, what HAProxy can take at
+/// runtime (server address/port, weight, admin state, servers added and removed, route maps) and
+/// what needs a config transaction and a reload (backends added or deleted, backend-level
+/// settings, and backends whose runtime commands failed). Pure: tested without actors or HAProxy.
+/// </summary>
+public static class SyncPlanner
+{
+    public static SyncPlan Plan(
+        IReadOnlyDictionary<string, VersionedBackend> applied,
+        IReadOnlyDictionary<string, VersionedBackend> desired,
+        IReadOnlySet<string> forceReload,
+        IReadOnlySet<ServerRef> pendingRemovals,
+        IReadOnlyList<Route> routes,
+        RouteMapsContent appliedMaps)
+    {
+        var runtime = new List<RuntimeStep>();
+        var structural = new List<string>();
+        var reasons = new List<string>();
+
+        foreach (var (name, want) in desired)
+        {
+            if (!applied.TryGetValue(name, out var have))
+            {
+                structural.Add(name);
+                reasons.Add($"backend added: {name}");
+            }
+            else if (have.Version == want.Version && !forceReload.Contains(name))
+            {
+                continue;
+            }
+            else if (forceReload.Contains(name))
+            {
+                structural.Add(name);
+                reasons.Add($"runtime change failed: {name}");
+            }
+            else if (SettingsDiffer(have.Backend, want.Backend))
+            {
+                structural.Add(name);
+                reasons.Add($"backend settings changed: {name}");
+            }
+            else
+            {
+                runtime.Add(ServerChanges(have.Backend, want, pendingRemovals));
+            }
+        }
+        foreach (var name in applied.Keys)
+        {
+            if (!desired.ContainsKey(name))
+            {
+                structural.Add(name);
+                reasons.Add($"backend removed: {name}");
+            }
+        }
+
+        RouteMapsContent? maps = null;
+        if (structural.Count == 0)
+        {
+            var built = BuildMaps(routes, applied.Keys);
+            if (!built.SameAs(appliedMaps))
+                maps = built;
+        }
+        return new SyncPlan(runtime, structural, Summarize(reasons), maps);
+    }
+
+    /// <summary>The maps for <paramref name="routes"/> over the backends HAProxy has.</summary>
+    public static RouteMapsContent BuildMaps(IReadOnlyList<Route> routes, IEnumerable<string> backends)
+    {
+        var (hostPath, path) = RouteMaps.Build(routes, backends.ToHashSet(StringComparer.Ordinal));
+        return new RouteMapsContent(hostPath, path);
+    }
+
+    /// <summary>Backend-level settings live in the backend section: HAProxy changes them only by reload.</summary>
+    public static bool SettingsDiffer(Backend a, Backend b) =>
+        a.Balance != b.Balance
+        || a.Protocol != b.Protocol
+        || a.KeepClientScheme != b.KeepClientScheme
+        || a.EffectiveHealthCheck != b.EffectiveHealthCheck
+        || !Equals(a.Tls, b.Tls);
+
+    private static RuntimeStep ServerChanges(Backend have, VersionedBackend want, IReadOnlySet<ServerRef> pendingRemovals)
+    {
+        var name = want.Backend.Name;
+        var commands = new List<RuntimeCommand>();
+        foreach (var server in want.Backend.Servers)
+        {
+            var old = have.FindServer(server.Name);
+            if (old is null && pendingRemovals.Contains(new ServerRef(name, server.Name)))
+                old = server with { IP = "", Port = 0, State = ServerAdminState.Maint, Weight = -1 }; // still in HAProxy, in maint: reuse it
+            if (old is null)
+            {
+                commands.AddRange(RuntimeOperations.AddServer(want.Backend, server));
+                continue;
+            }
+            if (old.IP != server.IP || old.Port != server.Port)
+                commands.Add(RuntimeCommands.SetAddress(name, server.Name, server.IP, server.Port));
+            if (old.EffectiveWeight != server.EffectiveWeight)
+                commands.Add(RuntimeCommands.SetWeight(name, server.Name, server.EffectiveWeight));
+            if (old.State != server.State)
+                commands.Add(RuntimeCommands.SetState(name, server.Name, server.State));
+        }
+        var removals = have.Servers.Where(s => want.Backend.FindServer(s.Name) is null).Select(s => s.Name).ToList();
+        return new RuntimeStep(want.Backend, want.Version, commands, removals);
+    }
+
+    private static string? Summarize(List<string> reasons) => reasons.Count switch
+    {
+        0 => null,
+        <= 3 => string.Join(", ", reasons),
+        _ => $"{string.Join(", ", reasons.Take(3))} (+{reasons.Count - 3} more)",
+    };
+}

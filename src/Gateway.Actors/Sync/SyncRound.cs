@@ -1,0 +1,123 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>What one round asks of HAProxy; built by the sync actor from its state, run off the actor by <see cref="SyncRound"/>.</summary>
+public sealed record SyncJob(
+    SyncPlan Plan,
+    bool Reload,
+    IReadOnlyDictionary<string, VersionedBackend> Applied,
+    IReadOnlyDictionary<string, VersionedBackend> Target,
+    IReadOnlyList<Route> Routes,
+    bool WriteConfig);
+
+/// <summary>What one round did.</summary>
+public sealed record SyncOutcome(
+    IReadOnlyDictionary<string, VersionedBackend> Applied,
+    IReadOnlyList<(string Backend, string Error)> RuntimeFailures,
+    int Commands,
+    RouteMapsContent? Maps,
+    string? MapsError,
+    IReadOnlyList<ServerRef> StillPending,
+    CommitResult? Reload,
+    IReadOnlyList<string> RefusedBackends,
+    CommitResult? Written);
+
+/// <summary>The result of a reconcile: repairs made, servers still waiting for removal, backends that need a reload.</summary>
+public sealed record ReconcileOutcome(int Repaired, int Commands, IReadOnlyList<ServerRef> StillPending, IReadOnlyList<string> MissingBackends, string? Error);
+
+/// <summary>
+/// Runs sync rounds against an <see cref="IHaproxyClient"/>: a reload when the plan needs one,
+/// otherwise runtime commands (one pipelined batch), graceful removals, map replacement and a
+/// rewrite of haproxy.cfg so it keeps equal to what is live. Only immutable inputs come in and a
+/// result goes out: the actor applies it to its state.
+/// </summary>
+public static class SyncRound
+{
+    public static async Task<SyncOutcome> RunAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
+    {
+        if (job.Reload)
+            return await ReloadAsync(job, settings, client, cancellationToken).ConfigureAwait(false);
+
+        var applied = job.Applied.ToDictionary(StringComparer.Ordinal);
+        var failures = new List<(string, string)>();
+        var commands = job.Plan.Runtime.SelectMany(s => s.Commands).ToList();
+        var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
+        var offset = 0;
+        foreach (var step in job.Plan.Runtime)
+        {
+            var stepReplies = replies.Skip(offset).Take(step.Commands.Count).ToList();
+            offset += step.Commands.Count;
+            if (stepReplies.FirstOrDefault(r => !r.Ok) is { } failed)
+                failures.Add((step.Backend, failed.ToString()));
+            else
+                applied[step.Backend] = new VersionedBackend(step.Target, step.Version);
+        }
+
+        var pending = new List<ServerRef>();
+        var removals = job.Plan.Runtime
+            .Where(s => applied.TryGetValue(s.Backend, out var a) && a.Version == s.Version)
+            .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
+        foreach (var server in removals)
+            if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                pending.Add(server);
+
+        RouteMapsContent? maps = null;
+        string? mapsError = null;
+        if (job.Plan.Maps is { } wanted)
+        {
+            var replyHostPath = await client.ReplaceMapAsync(settings.Layout.HostPathMap, wanted.HostPath, cancellationToken).ConfigureAwait(false);
+            var replyPath = await client.ReplaceMapAsync(settings.Layout.PathMap, wanted.Path, cancellationToken).ConfigureAwait(false);
+            var failed = replyHostPath.Concat(replyPath).FirstOrDefault(r => !r.Ok);
+            if (failed is null)
+                maps = wanted;
+            else
+                mapsError = failed.ToString();
+        }
+
+        CommitResult? written = null;
+        if (job.WriteConfig)
+        {
+            var config = settings.Render(applied.Values.Select(v => v.Backend), job.Routes);
+            written = await client.CommitAsync(config, applied.Values.Select(v => v.Backend).ToList(), "runtime changes", reload: false,
+                validate: false, cancellationToken).ConfigureAwait(false);
+        }
+        return new SyncOutcome(applied, failures, commands.Count, maps, mapsError, pending, null, [], written);
+    }
+
+    private static async Task<SyncOutcome> ReloadAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
+    {
+        var backends = job.Target.Values.Select(v => v.Backend).ToList();
+        var config = settings.Render(backends, job.Routes);
+        var result = await client.CommitAsync(config, backends, job.Plan.ReloadReason ?? "configuration changed", reload: true, validate: true,
+            cancellationToken).ConfigureAwait(false);
+        var refused = result.Outcome == CommitOutcome.Invalid
+            ? result.Errors.Select(e => e.Line is { } line ? ConfigSections.BackendAt(config.Config, line) : null)
+                .OfType<string>().Distinct(StringComparer.Ordinal).ToList()
+            : [];
+        var applied = result.Succeeded ? job.Target : job.Applied;
+        var maps = result.Succeeded ? SyncPlanner.BuildMaps(job.Routes, job.Target.Keys) : null;
+        return new SyncOutcome(applied, [], 0, maps, null, [], result, refused, null);
+    }
+
+    /// <summary>Reads what HAProxy serves, repairs drift from <paramref name="applied"/>, retries pending removals.</summary>
+    public static async Task<ReconcileOutcome> ReconcileAsync(IReadOnlyDictionary<string, VersionedBackend> applied, IHaproxyClient client,
+        CancellationToken cancellationToken)
+    {
+        var backendsReply = await client.ExecuteAsync([RuntimeCommands.ShowBackends()], cancellationToken).ConfigureAwait(false);
+        if (!backendsReply[0].Ok)
+            return new ReconcileOutcome(0, 0, [], [], $"show backend failed: {backendsReply[0].Output}");
+        var live = await client.ShowServersStateAsync(cancellationToken).ConfigureAwait(false);
+        var repair = DriftPlanner.Plan(applied, RuntimeCommands.ParseBackends(backendsReply[0].Output), live);
+        var replies = repair.Commands.Count == 0 ? [] : await client.ExecuteAsync(repair.Commands, cancellationToken).ConfigureAwait(false);
+        var pending = new List<ServerRef>();
+        foreach (var server in repair.Removals)
+            if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                pending.Add(server);
+        var error = replies.FirstOrDefault(r => !r.Ok)?.ToString();
+        return new ReconcileOutcome(repair.Commands.Count + repair.Removals.Count - pending.Count, repair.Commands.Count, pending, repair.MissingBackends, error);
+    }
+}

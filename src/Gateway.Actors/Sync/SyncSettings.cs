@@ -1,0 +1,22 @@
+using Gateway.Actors.Haproxy;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>What a node's HAProxy sync needs to know: the frontend, HAProxy's settings, its files, and the sync timings.</summary>
+public sealed record SyncSettings(GatewayConfig Frontend, HaproxyOptions Haproxy, HaproxyLayout Layout)
+{
+    /// <summary>How often HAProxy's live state is compared with the applied state (the seed's SyncPeriod).</summary>
+    public TimeSpan SyncPeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Reloads are coalesced: at most one per this interval; runtime changes are never held back.</summary>
+    public TimeSpan MinReloadInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After runtime-only changes, haproxy.cfg is rewritten at most this often.</summary>
+    public TimeSpan ConfigWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound for one sync round (HAProxy unresponsive).</summary>
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    public RenderedConfig Render(IEnumerable<Gateway.Shared.Model.Backend> backends, IEnumerable<Gateway.Shared.Model.Route> routes) =>
+        ConfigRenderer.Render(Frontend, Haproxy, Layout, backends, routes);
+}

@@ -1,0 +1,21 @@
+using Gateway.Shared.Model;
+
+namespace Gateway.Shared.Messages;
+
+/// <summary>Journal events of a backend (persistence id <c>backend-&lt;name&gt;</c>): small facts in the past tense.</summary>
+public interface IBackendEvent : IGatewayMessage
+{
+    string Source { get; }
+}
+
+/// <summary>A backend came into existence (or back after a delete).</summary>
+public sealed record BackendCreated(Backend Backend, string Source) : IBackendEvent;
+
+/// <summary>A backend's definition was replaced.</summary>
+public sealed record BackendChanged(Backend Backend, string Source) : IBackendEvent;
+
+/// <summary>A backend was deleted.</summary>
+public sealed record BackendDeleted(string Name, string Source) : IBackendEvent;
+
+/// <summary>Snapshot of a backend actor: its definition (null once deleted) and who wrote it last.</summary>
+public sealed record BackendSnapshot(Backend? Backend, string? Source) : IGatewayMessage;

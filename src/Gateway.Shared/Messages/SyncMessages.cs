@@ -1,0 +1,39 @@
+namespace Gateway.Shared.Messages;
+
+/// <summary>Asks a node's HAProxy sync for its status. Replies <see cref="SyncStatus"/>.</summary>
+public sealed record GetSyncStatus : IGatewayMessage
+{
+    public static readonly GetSyncStatus Instance = new();
+}
+
+/// <summary>Desired and applied version of one backend on this node's HAProxy.</summary>
+public sealed record BackendSyncState(long Desired, long? Applied, string? Error);
+
+/// <summary>What a node's HAProxy serves compared with the desired state, and how it got there.</summary>
+public sealed record SyncStatus(
+    bool Ready,
+    long Reloads,
+    long RuntimeCommands,
+    string? ConfigHash,
+    string? LastReloadReason,
+    string? LastError,
+    int? HaproxyPid,
+    string? HaproxyVersion,
+    long RoutesDesired,
+    long RoutesApplied,
+    int PendingServerRemovals,
+    IReadOnlyDictionary<string, BackendSyncState> Backends) : IGatewayMessage;
+
+/// <summary>
+/// Replies <see cref="AppliedOk"/> once this node's HAProxy serves <see cref="BackendName"/> at
+/// <see cref="Version"/> or later (or its deletion), <see cref="ApplyFailed"/> if HAProxy refused
+/// it, or when <see cref="Timeout"/> passes.
+/// </summary>
+public sealed record AwaitApplied(string BackendName, long Version, TimeSpan Timeout) : IWithBackendName, IGatewayMessage;
+
+/// <summary>Replies <see cref="AppliedOk"/> once the routes at <see cref="Version"/> or later are served.</summary>
+public sealed record AwaitRoutesApplied(long Version, TimeSpan Timeout) : IGatewayMessage;
+
+public sealed record AppliedOk(long Version) : IGatewayMessage;
+
+public sealed record ApplyFailed(string Reason) : IGatewayMessage;
