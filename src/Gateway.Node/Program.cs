@@ -1,1 +1,84 @@
-var b = WebApplication.CreateBuilder(args); var app = b.Build(); app.Run();
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Persistence.Sql.Query;
+using Gateway.Actors.Backends;
+using Gateway.Actors.DesiredState;
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Routes;
+using Gateway.Actors.Sync;
+using Gateway.Actors.Providers;
+using Gateway.Node;
+using Gateway.Node.Admin;
+using Gateway.Node.Configuration;
+using Gateway.Node.Demo;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Serialization;
+using Serilog;
+
+DurationTypeConverter.Register();
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} <{SourceContext:l}>{NewLine}{Exception}")
+    .CreateLogger();
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+    NodeSetup.ApplyDefaults(options);
+    var errors = OptionsValidator.Validate(options);
+    if (errors.Count > 0)
+    {
+        foreach (var error in errors)
+            Log.Error("Configuration: {Error}", error);
+        return 2;
+    }
+
+    var node = NodeSetup.Prepare(options);
+    builder.Host.UseSerilog();
+    builder.WebHost.UseUrls(options.Admin.Url);
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+    builder.Services.AddSingleton(options);
+    builder.Services.AddSingleton(new AdminTokenInfo(node.Token.File));
+    builder.Services.AddSingleton<IHaproxyClient>(services => node.CreateHaproxyClient(services.GetRequiredService<ILoggerFactory>()));
+
+    builder.Services.AddAkka("gateway", (akka, services) =>
+    {
+        akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLogger<SerilogLogger>();
+            })
+            .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "gateway.conf"), HoconAddMode.Append)
+            .WithCustomSerializer(GatewaySerializer.Name, [typeof(IGatewayMessage)], system => new GatewaySerializer(system))
+            .WithSqlPersistence(node.ConnectionString, node.ProviderName, autoInitialize: true,
+                tagStorageMode: Akka.Persistence.Sql.Config.TagMode.TagTable)
+            .AddDesiredState()
+            .AddBackendManager(SqlReadJournal.Identifier)
+            .AddRoutes()
+            .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
+            .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
+    });
+    if (node.Demo)
+        builder.Services.AddHostedService<DemoBackends>();
+
+    var app = builder.Build();
+    app.MapAdminApi(node.Token);
+    Log.Information("Gateway node: data in [{DataDir}], admin API on [{AdminUrl}], HAProxy {Mode}", node.DataDir, options.Admin.Url,
+        options.Haproxy.Managed ? "managed" : "adopted");
+    if (node.Token.File is not null)
+        Log.Information("Admin API token: [{TokenFile}]", node.Token.File);
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is not HostAbortedException)
+{
+    Log.Fatal(e, "Gateway node stopped");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

@@ -90,8 +90,8 @@ public sealed class HaproxyUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Process.StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
-        await Runtime.DisposeAsync();
+        await Runtime.DisposeAsync(); // an open CLI connection would hold the soft-stopping worker
+        await Process.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
         _dir.Dispose();
     }
 }

@@ -16,6 +16,12 @@ namespace Gateway.Actors.Backends;
 public sealed class BackendActor : ReceivePersistentActor
 {
     public const string PersistencePrefix = "backend-";
+
+    /// <summary>From the manager: stop if the backend still does not exist, else say so (it was created meanwhile).</summary>
+    public sealed class StopIfDeleted
+    {
+        public static readonly StopIfDeleted Instance = new();
+    }
     public const int SnapshotEvery = 100;
 
     /// <summary>Journal tags: every Gateway event, and every backend event.</summary>
@@ -45,6 +51,14 @@ public sealed class BackendActor : ReceivePersistentActor
                 Context.Parent.Tell(new BackendManagerActor.Passivate(name));
         });
 
+        Command<StopIfDeleted>(_ =>
+        {
+            // Commands wait while an event is being persisted, so this runs after any change sent before it.
+            if (_state.Exists)
+                Context.Parent.Tell(new BackendManagerActor.Resume(name));
+            else
+                Context.Stop(Self);
+        });
         Command<UpsertBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<RemoveBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<SaveSnapshotSuccess>(success =>

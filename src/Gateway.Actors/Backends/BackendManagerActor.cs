@@ -16,12 +16,16 @@ namespace Gateway.Actors.Backends;
 /// on demand. At start it lists the backends the journal knows (persistence ids
 /// <c>backend-*</c>), tells the desired-state view to expect them, and wakes each so it reports its
 /// recovered state. Backends that recover as deleted are passivated; messages that arrive while
-/// one stops are held and delivered to its next incarnation.
+/// one is asked to stop are held, then delivered to it (if it turned out to exist) or to its next
+/// incarnation.
 /// </summary>
 public sealed class BackendManagerActor : ReceiveActor
 {
     /// <summary>A child asks to be stopped (it recovered as deleted).</summary>
     public sealed record Passivate(string Name);
+
+    /// <summary>A child asked to stop turned out to exist after all: deliver what was held for it.</summary>
+    public sealed record Resume(string Name);
 
     /// <summary>The backend names found in the journal at start.</summary>
     private sealed record KnownBackends(IReadOnlyList<string> Names);
@@ -75,8 +79,15 @@ public sealed class BackendManagerActor : ReceiveActor
             if (!child.IsNobody() && !_passivating.ContainsKey(passivate.Name))
             {
                 _passivating[passivate.Name] = [];
-                child.Tell(PoisonPill.Instance); // after whatever it already has in its mailbox
+                child.Tell(BackendActor.StopIfDeleted.Instance); // after whatever it already has in its mailbox
             }
+        });
+        Receive<Resume>(resume =>
+        {
+            if (!_passivating.Remove(resume.Name, out var held))
+                return;
+            foreach (var (message, sender) in held)
+                Sender.Tell(message, sender);
         });
         Receive<Terminated>(terminated =>
         {

@@ -30,6 +30,7 @@ public sealed record GatewayConfig
     /// <summary>The ALPN list actually offered: without HTTP/2, only http/1.1.</summary>
     public string EffectiveAlpn => EnableHttp2 ? Alpn : "http/1.1";
 
+    /// <summary>Errors name the seed's keys (HTTPPort, SSLCertDir, …), as users write them in configuration.</summary>
     public IReadOnlyList<ValidationError> Validate()
     {
         var errors = new List<ValidationError>();
@@ -39,24 +40,24 @@ public sealed record GatewayConfig
                 errors.Add(new ValidationError(field, message));
         }
 
-        Add(nameof(FrontendName), Rules.Name(FrontendName));
-        Add(nameof(HttpPort), Rules.Port(HttpPort));
+        Add("FrontendName", Rules.Name(FrontendName));
+        Add("HTTPPort", Rules.Port(HttpPort));
         if (HttpsEnabled)
         {
-            Add(nameof(HttpsPort), Rules.Port(HttpsPort));
+            Add("HTTPSPort", Rules.Port(HttpsPort));
             if (HttpsPort == HttpPort)
-                Add(nameof(HttpsPort), "must differ from HTTPPort");
-            Add(nameof(SslCertDir), Rules.FilePath(SslCertDir));
-            Add(nameof(Alpn), AlpnRule(Alpn));
+                Add("HTTPSPort", "must differ from HTTPPort");
+            Add("SSLCertDir", Rules.FilePath(SslCertDir));
+            Add("ALPN", AlpnRule(Alpn));
         }
         if (DefaultBackend.Length > 0)
-            Add(nameof(DefaultBackend), Rules.Name(DefaultBackend));
+            Add("DefaultBackend", Rules.Name(DefaultBackend));
         if (IPv4BindAddr.Length > 0)
-            Add(nameof(IPv4BindAddr), Rules.BindAddress(IPv4BindAddr) ?? (IPv4BindAddr.Contains(':') ? "must be an IPv4 address" : null));
+            Add("IPv4BindAddr", Rules.BindAddress(IPv4BindAddr) ?? (IPv4BindAddr.Contains(':') ? "must be an IPv4 address" : null));
         if (IPv6BindAddr.Length > 0)
-            Add(nameof(IPv6BindAddr), Rules.BindAddress(IPv6BindAddr) ?? (!IPv6BindAddr.Contains(':') ? "must be an IPv6 address" : null));
+            Add("IPv6BindAddr", Rules.BindAddress(IPv6BindAddr) ?? (!IPv6BindAddr.Contains(':') ? "must be an IPv6 address" : null));
         if (IPv4BindAddr.Length == 0 && IPv6BindAddr.Length == 0)
-            Add(nameof(IPv4BindAddr), "IPv4BindAddr and IPv6BindAddr cannot both be empty");
+            Add("IPv4BindAddr", "IPv4BindAddr and IPv6BindAddr cannot both be empty");
         return errors;
     }
 

@@ -67,7 +67,12 @@ public sealed class RoutesActor : ReceivePersistentActor
         Persist(new Tagged(evt, Tags), _ =>
         {
             _state = _state.Apply(evt);
-            _log.Info("Routes at version [{0}] after {1}", LastSequenceNr, evt);
+            _log.Info("Routes at version [{0}]: {1}", LastSequenceNr, evt switch
+            {
+                RouteSet set => $"{set.Route.Key} → {set.Route.Backend} (from {set.Source})",
+                RouteRemoved removed => $"{new Gateway.Shared.Model.RouteKey(removed.Host, removed.Path)} removed (by {removed.Source})",
+                _ => evt.GetType().Name,
+            });
             _inFlight.Tell(reply);
             _inFlight = null;
             Publish();

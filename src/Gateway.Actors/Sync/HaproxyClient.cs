@@ -13,6 +13,7 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
     private readonly RuntimeApiClient _runtime;
     private readonly ConfigTransaction _transaction;
     private readonly HaproxyProcess _process;
+    private readonly ILoggerFactory _loggers;
     private HaproxySupervisor? _supervisor;
 
     public HaproxyClient(HaproxyLayout layout, HaproxyOptions options, ILoggerFactory loggers)
@@ -25,8 +26,6 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
         _process = new HaproxyProcess(layout, options, loggers.CreateLogger<HaproxyProcess>());
         _loggers = loggers;
     }
-
-    private readonly ILoggerFactory _loggers;
 
     public HaproxyLayout Layout { get; }
 
@@ -75,13 +74,14 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // First: an open CLI connection keeps a soft-stopping worker alive.
+        await _runtime.DisposeAsync().ConfigureAwait(false);
         if (_supervisor is not null)
         {
             await _supervisor.StopAsync(_options.KeepRunning, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             if (_options.KeepRunning)
                 _log.LogInformation("Leaving HAProxy master [{Pid}] running (Gateway:Haproxy:KeepRunning)", _process.MasterPid);
         }
-        await _runtime.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

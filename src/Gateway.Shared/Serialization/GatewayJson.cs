@@ -25,6 +25,8 @@ public static class GatewayJson
             NumberHandling = JsonNumberHandling.Strict,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             AllowDuplicateProperties = false,
+            // Gateway's JSON goes to APIs, files and the journal, never into HTML: keep '+' and '–' readable.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             MaxDepth = 32,
         };
         options.MakeReadOnly(populateMissingResolver: true);

@@ -1,0 +1,97 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Hosting;
+using Gateway.Actors.Backends;
+using Gateway.Actors.Routes;
+using Gateway.Actors.Sync;
+using Gateway.Node.Configuration;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+using Route = Gateway.Shared.Model.Route;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Gateway.Node.Demo;
+
+/// <summary>
+/// With no provider configured, the node shows what it does: two small local backends (one
+/// HTTP/1.1, one h2c) registered with routes, and the curl lines to try them.
+/// </summary>
+public sealed class DemoBackends(
+    GatewayOptions options, IRequiredActor<BackendManagerActor> manager, IRequiredActor<RoutesActor> routes,
+    IRequiredActor<HaproxySyncActor> sync, AdminTokenInfo token, ILogger<DemoBackends> log) : IHostedService
+{
+    private readonly List<WebApplication> _apps = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var http1 = await StartBackendAsync("demo-http1", HttpProtocols.Http1, cancellationToken);
+        var h2c = await StartBackendAsync("demo-h2c", HttpProtocols.Http2, cancellationToken);
+        await Register(new Backend { Name = "demo-http1", Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = http1 }] });
+        await Register(new Backend
+        {
+            Name = "demo-h2c",
+            Protocol = ServerProtocol.H2c,
+            Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = h2c }],
+        });
+        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/h2c", Backend = "demo-h2c" }, "demo"), TimeSpan.FromSeconds(10));
+        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/", Backend = "demo-http1" }, "demo"), TimeSpan.FromSeconds(10));
+        _ = Task.Run(() => AnnounceWhenReady(cancellationToken), CancellationToken.None);
+    }
+
+    private async Task Register(Backend backend)
+    {
+        var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, "demo"), TimeSpan.FromSeconds(10));
+        if (reply is not BackendAccepted)
+            log.LogWarning("Demo backend [{Backend}] not registered: {Reply}", backend.Name, reply);
+    }
+
+    private async Task AnnounceWhenReady(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 600 && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var status = await sync.ActorRef.Ask<SyncStatus>(GetSyncStatus.Instance, TimeSpan.FromSeconds(10));
+            if (status.Ready && status.Backends.Values.All(b => b.Applied == b.Desired))
+                break;
+            await Task.Delay(100, cancellationToken);
+        }
+        var fe = options.Frontend;
+        var admin = options.Admin.Url.TrimEnd('/');
+        var auth = token.File is null ? "Authorization: Bearer <your Gateway:Admin:Token>" : $"Authorization: Bearer $(cat {token.File})";
+        var https = fe.HttpsEnabled ? fe.HttpsPort : fe.HttpPort;
+        var help = $$"""
+
+            Gateway demo is serving. Try:
+              curl --http2-prior-knowledge http://localhost:{{fe.HttpPort}}/h2c/hello    # HTTP/2 from end to end (h2c backend)
+              curl http://localhost:{{fe.HttpPort}}/hello                                # HTTP/1.1 backend
+              curl -k --http2 https://localhost:{{https}}/h2c/hello                     # TLS + ALPN h2 in front
+            Add a backend and a route through the admin API:
+              curl -X PUT -H "{{auth}}" {{admin}}/api/backends/my-api -d '{"servers":[{"name":"s1","ip":"127.0.0.1","port":3000}]}'
+              curl -X PUT -H "{{auth}}" {{admin}}/api/routes -d '{"host":"","path":"/my-api","backend":"my-api"}'
+              curl -H "{{auth}}" {{admin}}/api/status
+            """;
+        log.LogInformation("{DemoHelp}", help);
+    }
+
+    private async Task<int> StartBackendAsync(string name, HttpProtocols protocols, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols));
+        var app = builder.Build();
+        app.Run(context => context.Response.WriteAsync(
+            $"Hello from {name}: you reached it over {context.Request.Protocol}, path {context.Request.Path}\n", cancellationToken));
+        await app.StartAsync(cancellationToken);
+        _apps.Add(app);
+        var address = app.Urls.First();
+        return new Uri(address).Port;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var app in _apps)
+            await app.StopAsync(cancellationToken);
+    }
+}
+
+/// <summary>Where the admin token lives, for the hints printed to the user.</summary>
+public sealed record AdminTokenInfo(string? File);

@@ -1,0 +1,95 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Providers;
+using Gateway.Actors.Sync;
+using Gateway.Node.Admin;
+using Gateway.Node.Configuration;
+using Gateway.Shared.Providers;
+using LinqToDB;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Node;
+
+/// <summary>
+/// Turns the validated options into what the node runs with: the data dir and its files, the
+/// journal connection, certificates for a first run, the admin token, the HAProxy client and the
+/// providers.
+/// </summary>
+public sealed class NodeSetup
+{
+    private readonly GatewayOptions _options;
+
+    private NodeSetup(GatewayOptions options, string dataDir, AdminToken token, SyncSettings sync, string connectionString, string providerName)
+    {
+        _options = options;
+        DataDir = dataDir;
+        Token = token;
+        SyncSettings = sync;
+        ConnectionString = connectionString;
+        ProviderName = providerName;
+    }
+
+    public string DataDir { get; }
+    public AdminToken Token { get; }
+    public SyncSettings SyncSettings { get; }
+    public string ConnectionString { get; }
+    public string ProviderName { get; }
+    public bool Demo => _options.Demo ?? _options.Providers.Count == 0;
+
+    /// <summary>An empty SSLCertDir means the data dir's certs folder (see <see cref="Prepare"/>).</summary>
+    public static void ApplyDefaults(GatewayOptions options)
+    {
+        if (string.IsNullOrEmpty(options.Frontend.SslCertDir))
+            options.Frontend = options.Frontend with { SslCertDir = DefaultCertDir(options) };
+    }
+
+    private static string DefaultCertDir(GatewayOptions options) => Path.Combine(options.FullDataDir, "certs");
+
+    public static NodeSetup Prepare(GatewayOptions options)
+    {
+        var dataDir = options.FullDataDir;
+        Directory.CreateDirectory(dataDir);
+        var frontend = options.Frontend;
+        // No certificate configured: a self-signed one in the data dir, so TLS works on a first run.
+        if (frontend.HttpsEnabled && frontend.SslCertDir == DefaultCertDir(options) && SelfSignedCertificate.EnsureIn(frontend.SslCertDir))
+            Serilog.Log.Warning("Generated a self-signed certificate for localhost in [{Certs}]; set Gateway:Frontend:SSLCertDir for real ones",
+                frontend.SslCertDir);
+        var layout = HaproxyLayout.Under(Path.Combine(dataDir, "haproxy"));
+        layout.EnsureCreated();
+        var sync = new SyncSettings(frontend, options.Haproxy, layout)
+        {
+            SyncPeriod = options.Manager.SyncPeriod,
+            MinReloadInterval = options.Manager.MinReloadInterval,
+        };
+
+        var (connectionString, providerName) = options.Persistence.Provider switch
+        {
+            PersistenceProvider.PostgreSql => (options.Persistence.ConnectionString!, LinqToDB.ProviderName.PostgreSQL15),
+            _ => (SqliteConnection(options.Persistence.ConnectionString, dataDir), LinqToDB.ProviderName.SQLiteMS),
+        };
+        return new NodeSetup(options, dataDir, AdminToken.Resolve(options.Admin.Token, dataDir), sync, connectionString, providerName);
+    }
+
+    /// <summary>The journal file in the data dir, in WAL mode so readers (recovery, queries) do not block the writer.</summary>
+    private static string SqliteConnection(string? configured, string dataDir)
+    {
+        var connectionString = string.IsNullOrWhiteSpace(configured)
+            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "journal.db"), DefaultTimeout = 30 }.ToString()
+            : configured;
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var wal = connection.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode=WAL;";
+        wal.ExecuteNonQuery();
+        return connectionString;
+    }
+
+    public IHaproxyClient CreateHaproxyClient(ILoggerFactory loggers) => new HaproxyClient(SyncSettings.Layout, _options.Haproxy, loggers);
+
+    public IReadOnlyList<(string Name, IBackendProvider Provider)> CreateProviders() =>
+        _options.Providers.Select(p => (p.Name, p.Type switch
+        {
+            ProviderType.Rest => (IBackendProvider)new RestBackendProvider(new Uri(p.Url!), p.Interval, new HttpClient { Timeout = p.Timeout }),
+            ProviderType.File => new FileBackendProvider(p.Path!, p.Interval),
+            _ => throw new ArgumentOutOfRangeException(nameof(p.Type), p.Type, "unknown provider type"),
+        })).ToList();
+}
