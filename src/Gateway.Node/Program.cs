@@ -25,7 +25,8 @@ Log.Logger = new LoggerConfiguration()
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json and hocon/ ship next to the binary, wherever the node is started from.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
     NodeSetup.ApplyDefaults(options);
     var errors = OptionsValidator.Validate(options);
