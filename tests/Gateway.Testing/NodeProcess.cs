@@ -109,9 +109,9 @@ public sealed class NodeProcess : IAsyncDisposable
                 if (response.StatusCode == HttpStatusCode.OK)
                     return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or still starting its actors
             }
             await Task.Delay(50);
         }

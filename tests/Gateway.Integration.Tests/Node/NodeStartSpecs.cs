@@ -1,0 +1,46 @@
+using System.Net;
+using Gateway.Testing;
+
+namespace Gateway.Integration.Tests.Node;
+
+/// <summary>How a node starts: refusing bad configuration by key, and the demo a first run shows.</summary>
+public sealed class NodeStartSpecs
+{
+    [Fact]
+    public async Task Node_should_refuse_bad_configuration_naming_each_key()
+    {
+        using var dir = new TempDir("gwc");
+        var node = NodeProcess.Launch(new NodeSettings(dir.Path)
+        {
+            Extra = ["--Gateway:Frontend:HTTPPort=0", "--Gateway:Frontend:DefaultBackend=a b", "--Gateway:Providers:0:Type=Rest", "--Gateway:Providers:0:Name=r"],
+        });
+        await using var _ = node;
+
+        await Eventually.True(() => Task.FromResult(node.HasExited), TimeSpan.FromSeconds(30), "node exit");
+
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains("Gateway:Frontend:HTTPPort: must be 1–65535", node.Output);
+        Assert.Contains("Gateway:Frontend:DefaultBackend: must be", node.Output);
+        Assert.Contains("Gateway:Providers:0:Url: must be an absolute http or https URL", node.Output);
+    }
+
+    [Fact]
+    public async Task Node_without_providers_should_run_the_demo_over_http1_and_h2c()
+    {
+        using var dir = new TempDir("gwd");
+        var settings = new NodeSettings(dir.Path) { Extra = ["--Gateway:Demo=true"] };
+        await using var node = await NodeProcess.StartAsync(settings);
+        using var h2c = Clients.H2c();
+        using var tls = Clients.Tls(HttpVersion.Version20);
+
+        var viaH2c = await Eventually.Get(() => h2c.FetchAsync(node.PlainUrl + "/h2c/hello"), r => r.Status == HttpStatusCode.OK, what: "demo h2c");
+        var viaTls = await tls.FetchAsync(node.TlsUrl + "/h2c/hello");
+        var viaHttp1 = await h2c.FetchAsync(node.PlainUrl + "/hello");
+
+        Assert.Equal("Hello from demo-h2c: you reached it over HTTP/2, path /h2c/hello\n", viaH2c.Body);
+        Assert.Equal(HttpVersion.Version20, viaTls.Version);
+        Assert.StartsWith("Hello from demo-h2c", viaTls.Body);
+        Assert.Equal("Hello from demo-http1: you reached it over HTTP/1.1, path /hello\n", viaHttp1.Body);
+        await Eventually.True(() => Task.FromResult(node.Output.Contains("curl --http2-prior-knowledge")), what: "curl hints printed");
+    }
+}

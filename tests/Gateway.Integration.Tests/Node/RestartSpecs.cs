@@ -1,0 +1,83 @@
+using System.Net;
+using Gateway.Testing;
+
+namespace Gateway.Integration.Tests.Node;
+
+/// <summary>What the journal and an outliving HAProxy give: a node that restarts, or crashes, serves the same state without a reload.</summary>
+public sealed class RestartSpecs : IAsyncLifetime
+{
+    private readonly TempDir _dir = new("gwr");
+    private TestBackend _a = null!;
+    private TestBackend _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await TestBackend.StartAsync("a");
+        _b = await TestBackend.StartAsync("b");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private static async Task Put(NodeProcess node, string path, string json)
+    {
+        using var response = await node.PutJsonAsync(path, json);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static string Backend(string name, TestBackend server) =>
+        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
+
+    [Fact]
+    public async Task Restarted_node_should_recover_from_sqlite_and_serve_without_a_reload()
+    {
+        var settings = new NodeSettings(_dir.Path);
+        await using (var first = await NodeProcess.StartAsync(settings))
+        {
+            await Put(first, "/api/backends/kept?wait=true", Backend("kept", _a));
+            await Put(first, "/api/routes?wait=true", """{"host":"kept.test","path":"","backend":"kept"}""");
+            await Put(first, "/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
+            await first.StopAsync();
+        }
+
+        await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        using var client = Clients.H2c();
+        var (status, body, _) = await client.FetchAsync(second.PlainUrl + "/", "kept.test");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("server=b ", body);
+        Assert.Equal(0, await second.ReloadsAsync());
+        Assert.Contains("Recovering [1] backends from the journal", second.Output);
+    }
+
+    [Fact]
+    public async Task Crashed_node_should_leave_haproxy_serving_and_its_successor_adopt_it_without_dropping_a_request()
+    {
+        var settings = new NodeSettings(_dir.Path);
+        var first = await NodeProcess.StartAsync(settings);
+        await Put(first, "/api/backends/web?wait=true", Backend("web", _a));
+        await Put(first, "/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
+        await Put(first, "/api/backends/web?wait=true", Backend("web", _b)); // live at runtime, haproxy.cfg may lag
+        using var client = Clients.Http1();
+        await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 50_000, maxTime: TimeSpan.FromSeconds(60));
+        await load.Progress(50);
+
+        await first.Kill();
+        await load.Progress(200); // HAProxy outlives the controller
+        await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        await load.Progress(200);
+        await load.StopAsync();
+
+        Assert.Equal(0, load.Failures);
+        Assert.Equal(0, await second.ReloadsAsync());
+        Assert.Contains("adopted", second.Output);
+        var (status, body, _) = await client.FetchAsync(second.PlainUrl + "/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("server=b ", body);
+        await first.DisposeAsync();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Gateway.Testing;
+
+namespace Gateway.Integration.Tests.Node;
+
+/// <summary>A real HTTP source serving the seed's JSON document, which a test can change or make fail.</summary>
+public sealed class SourceServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private volatile string _document = """{"backends":[]}""";
+    private volatile int _failWith;
+    private int _requests;
+
+    private SourceServer(WebApplication app, int port)
+    {
+        _app = app;
+        Url = $"http://127.0.0.1:{port}/backends";
+    }
+
+    public string Url { get; }
+    public int Requests => Volatile.Read(ref _requests);
+
+    public static async Task<SourceServer> StartAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        var source = new SourceServer(app, port);
+        app.MapGet("/backends", (HttpContext context) =>
+        {
+            Interlocked.Increment(ref source._requests);
+            return source._failWith != 0
+                ? Results.Text("source broken", statusCode: source._failWith)
+                : Results.Text(source._document, "application/json");
+        });
+        await app.StartAsync();
+        return source;
+    }
+
+    public void Serve(string document)
+    {
+        _document = document;
+        _failWith = 0;
+    }
+
+    public void Fail(int status = 500) => _failWith = status;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
