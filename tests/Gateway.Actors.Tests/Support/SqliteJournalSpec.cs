@@ -36,6 +36,8 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         ConfigurationFactory.ParseString((extraHocon ?? "") + "\n" + $$"""
             akka {
               loglevel = DEBUG
+              # the first journal access of a test process warms up LinqToDB and creates the tables: seconds, once
+              test.single-expect-default = 10s
               actor {
                 serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
                 serialization-bindings {
