@@ -84,7 +84,14 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         Assert.Equal("name", Assert.Single(rejected.Errors).Field);
         if (ActorPath.IsValidPathElement(name))
             Assert.Null(Child(manager, name));
-        desired.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // a child would have reported its recovery
+        // a child started for the refused name would have reported its recovery before this later one
+        manager.Tell(new UpsertBackend(Backend("later"), Admin));
+        ExpectMsg<BackendAccepted>();
+        var reports = new List<BackendStateChanged>();
+        do
+            reports.Add(desired.ExpectMsg<BackendStateChanged>());
+        while (reports[^1] is not { BackendName: "later", Version: 1 });
+        Assert.All(reports, r => Assert.Equal("later", r.BackendName));
         Assert.Empty(JournalRows("backend-" + name));
     }
 

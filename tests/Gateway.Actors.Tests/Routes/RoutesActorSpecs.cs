@@ -76,6 +76,8 @@ public class RoutesActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(outp
 
         ExpectMsg(new RouteAccepted("api.example.com", "/v1", 1, Changed: false));
         Assert.Single(JournalRows(RoutesActor.Id));
+        routes.Tell(GetRoutes.Instance); // answered once the actor is done with the upsert: anything it published is queued
+        ExpectMsg<RoutesList>();
         desired.ExpectNoMsg(TimeSpan.Zero);
     }
 
