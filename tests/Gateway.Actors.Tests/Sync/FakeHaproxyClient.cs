@@ -48,7 +48,7 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<Call> _calls = [];
     private Dictionary<string, Backend> _live = new(StringComparer.Ordinal);
-    private Gate? _nextExecute, _nextReload, _nextShowServers;
+    private Gate? _nextExecute, _nextReload, _nextCommit, _nextShowServers;
 
     public HaproxyLayout Layout => layout;
 
@@ -78,6 +78,9 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     public Gate HoldNextRuntimeBatch() => _nextExecute = new Gate();
 
     public Gate HoldNextReload() => _nextReload = new Gate();
+
+    /// <summary>Holds the next commit, with or without a reload (the startup's is without).</summary>
+    public Gate HoldNextCommit() => _nextCommit = new Gate();
 
     public Gate HoldNextShowServersState() => _nextShowServers = new Gate();
 
@@ -118,6 +121,8 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
         var at = _clock.Elapsed;
         if (reload && Interlocked.Exchange(ref _nextReload, null) is { } gate)
             await gate.PassAsync(cancellationToken);
+        if (Interlocked.Exchange(ref _nextCommit, null) is { } any)
+            await any.PassAsync(cancellationToken);
         var result = RefuseCommit(config, reload)
                      ?? new CommitResult(reload ? CommitOutcome.Reloaded : CommitOutcome.Written, config.Hash, [], TimeSpan.Zero, TimeSpan.Zero,
                          reload ? 4243 : null);
