@@ -105,4 +105,47 @@ public class HaproxySyncFailureSpecs(ITestOutputHelper output) : HaproxySyncSpec
         sync.Tell(new AwaitApplied("good", 1, TimeSpan.FromSeconds(5)));
         ExpectMsg(new AppliedOk(1));
     }
+
+    [Fact]
+    public async Task HaproxySync_should_try_a_fix_that_arrived_while_the_refused_version_was_being_reloaded()
+    {
+        var sync = StartReady(Backend("good"));
+        Haproxy.RefuseCommit = (config, _) => RefuseIn(config, "bad", "10.6.6.6");
+        var held = Haproxy.HoldNextReload();
+        sync.Tell(new BackendStateChanged("bad", 1, Backend("bad", Server("s1", "10.6.6.6"))));
+        await Within(held.Entered);
+
+        // the operator fixes it while HAProxy is still checking the broken version
+        sync.Tell(new BackendStateChanged("bad", 2, Backend("bad", Server("s1", "10.0.0.2"))));
+        AssertDesired(sync, 2, "bad");
+        held.Release();
+
+        AwaitApplied(sync, 2, "bad");
+        var reloads = Haproxy.Reloads;
+        Assert.Equal(2, reloads.Count);
+        Assert.Equal(CommitOutcome.Invalid, reloads[0].Result.Outcome);
+        Assert.Contains("server s1 10.0.0.2:8080", reloads[1].Config.Config);
+        Assert.Null(Status(sync).Backends["bad"].Error);
+    }
+
+    [Fact]
+    public async Task HaproxySync_should_try_a_fix_that_arrived_while_startup_was_refusing_the_broken_version()
+    {
+        Haproxy.RefuseCommit = (config, _) => RefuseIn(config, "bad", "10.6.6.6");
+        var held = Haproxy.HoldNextCommit();
+        var sync = StartSync([Backend("good"), Backend("bad", Server("s1", "10.6.6.6"))]);
+        await Within(held.Entered);
+
+        sync.Tell(new BackendStateChanged("bad", 2, Backend("bad", Server("s1", "10.0.0.2"))));
+        AssertDesired(sync, 2, "bad");
+        held.Release();
+
+        AwaitReady(sync);
+        AwaitApplied(sync, 2, "bad");
+        var commits = Haproxy.Calls.OfType<FakeHaproxyClient.Commit>().ToList();
+        Assert.Equal(CommitOutcome.Invalid, commits[0].Result.Outcome);
+        Assert.Equal(["good"], commits[1].Backends);
+        Assert.Contains("server s1 10.0.0.2:8080", Haproxy.Reloads[^1].Config.Config);
+        Assert.Null(Status(sync).Backends["bad"].Error);
+    }
 }
