@@ -37,7 +37,7 @@ public class RestBackendProviderSpecs(ITestOutputHelper output) : ProviderSpec(o
         ExpectFailureLogged("rest", "malformed");
         Eventually(() => _server.Served(SeedServer.Mode.Malformed) >= 2);
         _server.Switch(SeedServer.Mode.Slow);
-        ExpectFailureLogged("rest", "");
+        ExpectFailureLogged("rest", "HttpClient.Timeout");
         Eventually(() => _server.Served(SeedServer.Mode.Slow) >= 2);
         _server.Serve(Backend("a"));
 
