@@ -55,6 +55,12 @@ public class PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IRe
         {
             events.TryComplete();
         }
+        catch (OperationCanceledException e)
+        {
+            // Not our cancellation: a timeout (HttpClient's). Completed with it, a channel reads as
+            // cancelled and the reason is lost ("A task was canceled."); say what happened.
+            events.TryComplete(new TimeoutException(e.Message));
+        }
         catch (Exception e)
         {
             events.TryComplete(e);

@@ -27,7 +27,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed record StartupDone(StartupOutcome Outcome);
+    private sealed record StartupDone(StartupOutcome Outcome, IReadOnlyDictionary<string, VersionedBackend> Tried);
     private sealed record StartupFailed(Exception Cause);
     private sealed record RoundDone(SyncJob Job, long RoutesVersion, SyncOutcome Outcome);
     private sealed record ReconcileDone(ReconcileOutcome Outcome);
@@ -91,7 +91,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             Kick();
         });
 
-        Receive<StartupDone>(done => Started(done.Outcome));
+        Receive<StartupDone>(done => Started(done.Outcome, done.Tried));
         Receive<StartupFailed>(failed =>
         {
             _busy = false;
@@ -190,10 +190,10 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         _busy = true;
         _log.Info("Bringing HAProxy up on the recovered state: [{0}] backends, [{1}] routes", _desired.Count, _routes.Routes.Count);
         var (desired, routes, settings, client) = (Snapshot(_desired), _routes.Routes, _settings, _client);
-        Run(ct => SyncStartup.RunAsync(desired, routes, settings, client, ct), o => new StartupDone(o), e => new StartupFailed(e));
+        Run(ct => SyncStartup.RunAsync(desired, routes, settings, client, ct), o => new StartupDone(o, desired), e => new StartupFailed(e));
     }
 
-    private void Started(StartupOutcome outcome)
+    private void Started(StartupOutcome outcome, IReadOnlyDictionary<string, VersionedBackend> tried)
     {
         _busy = false;
         _running = true;
@@ -201,7 +201,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         _appliedMaps = SyncPlanner.BuildMaps(_routes.Routes, _applied.Keys);
         _appliedRoutesVersion = _routes.Version;
         foreach (var (name, error) in outcome.Refused)
-            Refuse(name, error);
+            Refuse(name, error, tried);
         _haproxyPid = outcome.Running.MasterPid;
         _haproxyVersion = outcome.Running.Version;
         _configHash = outcome.Written.Hash;
@@ -318,7 +318,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             {
                 var culprits = outcome.RefusedBackends.Count > 0 ? outcome.RefusedBackends : job.Plan.Structural;
                 foreach (var name in culprits)
-                    Refuse(name, string.Join("; ", reload.Errors));
+                    Refuse(name, string.Join("; ", reload.Errors), job.Target);
             }
             Reloaded(reload, job.Plan.ReloadReason ?? "configuration changed");
         }
@@ -368,9 +368,11 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Refuse(string name, string error)
+    /// <param name="tried">What HAProxy checked: a newer version that arrived meanwhile is not refused with it, it gets its own try.</param>
+    private void Refuse(string name, string error, IReadOnlyDictionary<string, VersionedBackend> tried)
     {
-        var version = _desired.TryGetValue(name, out var want) ? want.Version : _desiredVersions.GetValueOrDefault(name);
+        var version = tried.TryGetValue(name, out var checkedVersion) ? checkedVersion.Version
+            : _desired.TryGetValue(name, out var want) ? want.Version : _desiredVersions.GetValueOrDefault(name);
         _refused[name] = (version, error);
         _lastError = $"backend {name}: {error}";
         _log.Warning("Backend [{0}] version [{1}] refused by HAProxy; keeping its last good version: {2}", name, version, error);

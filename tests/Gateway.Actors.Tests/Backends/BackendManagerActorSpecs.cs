@@ -1,0 +1,187 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Gateway.Actors.Backends;
+using Gateway.Actors.DesiredState;
+using Gateway.Actors.Routes;
+using Gateway.Actors.Tests.Support;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+using Xunit.Abstractions;
+using static Gateway.Actors.Tests.Haproxy.Given;
+
+namespace Gateway.Actors.Tests.Backends;
+
+/// <summary>
+/// The backend manager on a real SQLite journal: it routes by name to a child per backend, refuses
+/// names HAProxy would not take without creating anything, wakes every backend the journal knows
+/// at start, turns the seed's BackendEvent into commands, and loses nothing while it passivates a
+/// backend that recovered as deleted.
+/// </summary>
+public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(output)
+{
+    private const string Admin = "admin-api";
+
+    /// <summary>Writes a backend's history straight through a <see cref="BackendActor"/>, then stops it.</summary>
+    private void History(string name, params object[] commands)
+    {
+        var desired = CreateTestProbe();
+        var actor = Sys.ActorOf(BackendActor.Props(name, desired), $"history-{name}");
+        desired.ExpectMsg<BackendStateChanged>();
+        foreach (var command in commands)
+        {
+            actor.Tell(command);
+            ExpectMsg<object>(reply => reply is BackendAccepted or BackendRemoved);
+        }
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+    }
+
+    private IActorRef StartManager(TestProbe desired, string name = "backends") =>
+        Sys.ActorOf(BackendManagerActor.Props(desired, ReadJournalId), name);
+
+    private IActorRef? Child(IActorRef manager, string name)
+    {
+        Sys.ActorSelection(manager.Path / name).Tell(new Identify(name), TestActor);
+        return ExpectMsg<ActorIdentity>().Subject;
+    }
+
+    [Fact]
+    public void BackendManager_should_route_by_name_and_create_a_child_per_backend_on_demand()
+    {
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>(e => e.Names.Count == 0);
+
+        manager.Tell(new UpsertBackend(Backend("api"), Admin));
+        ExpectMsg(new BackendAccepted("api", 1, true));
+        manager.Tell(new UpsertBackend(Backend("web"), Admin));
+        ExpectMsg(new BackendAccepted("web", 1, true));
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.2")), Admin));
+        ExpectMsg(new BackendAccepted("api", 2, true));
+
+        Assert.NotNull(Child(manager, "api"));
+        Assert.NotNull(Child(manager, "web"));
+        Assert.Equal(2, JournalRows("backend-api").Count);
+        Assert.Single(JournalRows("backend-web"));
+    }
+
+    [Theory]
+    [InlineData("_api")]
+    [InlineData("api\nbackend evil")]
+    [InlineData("-api")]
+    public void BackendManager_should_refuse_a_name_haproxy_would_not_take_without_creating_a_child(string name)
+    {
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+
+        manager.Tell(new UpsertBackend(Backend(name), Admin));
+        var rejected = ExpectMsg<BackendRejected>();
+        manager.Tell(new RemoveBackend(name, Admin));
+        ExpectMsg(new BackendNotFound(name));
+
+        Assert.Equal("name", Assert.Single(rejected.Errors).Field);
+        if (ActorPath.IsValidPathElement(name))
+            Assert.Null(Child(manager, name));
+        // a child started for the refused name would have reported its recovery before this later one
+        manager.Tell(new UpsertBackend(Backend("later"), Admin));
+        ExpectMsg<BackendAccepted>();
+        var reports = new List<BackendStateChanged>();
+        do
+            reports.Add(desired.ExpectMsg<BackendStateChanged>());
+        while (reports[^1] is not { BackendName: "later", Version: 1 });
+        Assert.All(reports, r => Assert.Equal("later", r.BackendName));
+        Assert.Empty(JournalRows("backend-" + name));
+    }
+
+    [Fact]
+    public void BackendManager_should_expect_every_backend_in_the_journal_at_start_and_wake_each_to_report()
+    {
+        History("api", new UpsertBackend(Backend("api"), Admin), new UpsertBackend(Backend("api", Server("s1", "10.0.0.5")), Admin));
+        History("web", new UpsertBackend(Backend("web"), "provider:rest"));
+        var routes = Sys.ActorOf(RoutesActor.Props(CreateTestProbe()));
+        routes.Tell(new SetRoute(Route("", "/", "web"), Admin));
+        ExpectMsg<RouteAccepted>();
+        var desired = CreateTestProbe();
+
+        StartManager(desired);
+
+        var expected = desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        Assert.Equal(["api", "web"], expected.Names.Order());
+        var reports = new[] { desired.ExpectMsg<BackendStateChanged>(), desired.ExpectMsg<BackendStateChanged>() }
+            .OrderBy(r => r.BackendName).ToList();
+        Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), reports[0]);
+        Assert.Equal(new BackendStateChanged("web", 1, Backend("web"), "provider:rest"), reports[1]);
+    }
+
+    [Fact]
+    public void BackendManager_should_turn_the_seeds_add_update_and_delete_events_into_commands()
+    {
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        var changed = Backend("api", Server("s1", "10.0.0.9"));
+
+        manager.Tell(BackendEvent.Add(Backend("api")));
+        ExpectMsg(new BackendAccepted("api", 1, true));
+        manager.Tell(BackendEvent.Update(changed));
+        ExpectMsg(new BackendAccepted("api", 2, true));
+        manager.Tell(BackendEvent.Delete("api"));
+        ExpectMsg(new BackendRemoved("api", 3));
+
+        desired.ExpectMsg<BackendStateChanged>(c => c.Version == 0); // the new child's (empty) recovery
+        var source = $"akka:{TestActor.Path}";
+        Assert.Equal(new BackendStateChanged("api", 1, Backend("api"), source), desired.ExpectMsg<BackendStateChanged>());
+        Assert.Equal(new BackendStateChanged("api", 2, changed, source), desired.ExpectMsg<BackendStateChanged>());
+        Assert.Equal(new BackendStateChanged("api", 3, null, source), desired.ExpectMsg<BackendStateChanged>());
+    }
+
+    [Fact]
+    public void BackendManager_should_passivate_a_backend_that_recovered_as_deleted()
+    {
+        History("old", new UpsertBackend(Backend("old"), Admin), new RemoveBackend("old", Admin));
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>(e => e.Names.SequenceEqual(["old"]));
+
+        Assert.Equal(new BackendStateChanged("old", 2, null, Admin), desired.ExpectMsg<BackendStateChanged>());
+
+        AwaitAssert(() => Assert.Null(Child(manager, "old")), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void BackendManager_should_deliver_an_upsert_sent_at_start_to_a_backend_whose_journal_ends_deleted()
+    {
+        History("api", new UpsertBackend(Backend("api"), Admin), new RemoveBackend("api", Admin));
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.3")), Admin));
+
+        ExpectMsg(new BackendAccepted("api", 3, Changed: true));
+        desired.FishForMessage(m => m is BackendStateChanged { Version: 3 } c && c.Backend == Backend("api", Server("s1", "10.0.0.3")),
+            TimeSpan.FromSeconds(3));
+        Assert.Equal(3, JournalRows("backend-api").Count);
+    }
+
+    [Fact]
+    public void BackendManager_should_deliver_an_upsert_that_arrives_while_the_deleted_backend_is_being_passivated()
+    {
+        History("api", new UpsertBackend(Backend("api"), Admin), new RemoveBackend("api", Admin));
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        // the child reports its deleted state and, in the same step, asks the manager to passivate it
+        desired.ExpectMsg(new BackendStateChanged("api", 2, null, Admin));
+
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.4")), Admin));
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.5")), Admin));
+
+        ExpectMsg(new BackendAccepted("api", 3, Changed: true));
+        ExpectMsg(new BackendAccepted("api", 4, Changed: true));
+        desired.FishForMessage(m => m is BackendStateChanged { Version: 4 } c && c.Backend!.Servers[0].IP == "10.0.0.5",
+            TimeSpan.FromSeconds(3));
+        AwaitAssert(() => Assert.NotNull(Child(manager, "api")), TimeSpan.FromSeconds(3));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Akka.Actor;
+using Gateway.Actors.Providers;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+using Gateway.Shared.Providers;
+using Xunit.Abstractions;
+using static Gateway.Actors.Tests.Haproxy.Given;
+
+namespace Gateway.Actors.Tests.Providers;
+
+/// <summary>
+/// The provider actor with the seed's in-memory and polling providers: what a provider writes
+/// reaches the manager as commands from <c>provider:&lt;name&gt;</c>; a provider that throws at
+/// start is started again with growing backoff; and a snapshot provider is seeded with what it
+/// reported before, so a backend deleted at the source meanwhile is deleted — and no other.
+/// </summary>
+public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
+{
+    [Fact]
+    public void ProviderActor_should_turn_a_simple_providers_adds_and_removes_into_commands_from_the_provider()
+    {
+        var provider = new SimpleProvider();
+        StartProvider("simple", provider);
+
+        provider.AddBackend(Backend("api"));
+        var added = ExpectUpsert("api");
+        provider.UpdateBackend(Backend("api", Server("s1", "10.0.0.2")));
+        var updated = ExpectUpsert("api");
+        provider.RemoveBackend("api");
+        var removed = ExpectRemove("api");
+
+        Assert.Equal("provider:simple", added.Source);
+        Assert.Equal(Backend("api"), added.Backend);
+        Assert.Equal(Backend("api", Server("s1", "10.0.0.2")), updated.Backend);
+        Assert.Equal(new RemoveBackend("api", "provider:simple"), removed);
+    }
+
+    [Fact]
+    public void ProviderActor_should_ask_again_before_starting_when_the_desired_state_has_not_recovered_yet()
+    {
+        var provider = new SimpleProvider();
+        provider.AddBackend(Backend("api"));
+        Sys.ActorOf(ProviderActor.Props("simple", provider, Manager, Desired, 16, Fast));
+
+        Desired.ExpectMsg<GetBackends>();
+        Desired.Reply(new BackendsList([], Recovered: false));
+        Desired.ExpectMsg<GetBackends>();
+        Manager.ExpectNoMsg(TimeSpan.Zero);
+        Desired.Reply(new BackendsList([], Recovered: true));
+
+        Assert.Equal("provider:simple", ExpectUpsert("api").Source);
+    }
+
+    [Fact]
+    public void ProviderActor_should_restart_a_provider_that_throws_at_start_with_growing_backoff()
+    {
+        var provider = new FailingStartProvider(failures: 3);
+        StartProvider("flaky", provider);
+
+        ExpectUpsert("api");
+
+        var starts = provider.Starts;
+        Assert.Equal(4, starts.Count);
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
+        var tolerance = TimeSpan.FromMilliseconds(10);
+        Assert.True(gaps[0] >= TimeSpan.FromMilliseconds(50) - tolerance, $"gaps: {string.Join(", ", gaps)}");
+        Assert.True(gaps[1] >= TimeSpan.FromMilliseconds(100) - tolerance, $"gaps: {string.Join(", ", gaps)}");
+        Assert.True(gaps[2] >= TimeSpan.FromMilliseconds(200) - tolerance, $"gaps: {string.Join(", ", gaps)}");
+        ExpectFailureLogged("flaky", "source not ready");
+    }
+
+    [Fact]
+    public void ProviderActor_should_delete_at_the_first_snapshot_what_it_reported_before_and_the_source_no_longer_lists()
+    {
+        var fetches = 0;
+        var provider = new PollingProvider(TimeSpan.FromMilliseconds(50), _ =>
+            Task.FromResult<IReadOnlyList<Backend>>(Interlocked.Increment(ref fetches) == 1
+                ? [Backend("api")]
+                : [Backend("api"), Backend("fresh")]));
+
+        StartProvider("seed", provider,
+            new VersionedBackend(Backend("api"), 3, "provider:seed"),
+            new VersionedBackend(Backend("old"), 2, "provider:seed"),
+            new VersionedBackend(Backend("manual"), 1, "admin-api"),
+            new VersionedBackend(Backend("theirs"), 1, "provider:other"));
+
+        // the first snapshot says only: "old" is gone (api is unchanged; manual and theirs are not this provider's)
+        Assert.Equal(new RemoveBackend("old", "provider:seed"), ExpectRemove("old"));
+        // the next command is the next snapshot's: nothing else came in between
+        ExpectUpsert("fresh");
+    }
+
+    /// <summary>Throws at start the first <c>failures</c> times, then reports one backend.</summary>
+    private sealed class FailingStartProvider(int failures) : IBackendProvider
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<TimeSpan> _starts = [];
+
+        public IReadOnlyList<TimeSpan> Starts
+        {
+            get
+            {
+                lock (_starts)
+                    return [.. _starts];
+            }
+        }
+
+        public Task StartAsync(ChannelWriter<BackendEvent> events, CancellationToken cancellationToken)
+        {
+            int count;
+            lock (_starts)
+            {
+                _starts.Add(_clock.Elapsed);
+                count = _starts.Count;
+            }
+            if (count <= failures)
+                throw new IOException($"source not ready (attempt {count})");
+            events.TryWrite(BackendEvent.Add(Backend("api")));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Backend>>([Backend("api")]);
+
+        public Task<Backend?> GetBackendAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult<Backend?>(name == "api" ? Backend("api") : null);
+    }
+}

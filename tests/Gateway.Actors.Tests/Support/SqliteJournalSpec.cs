@@ -1,0 +1,126 @@
+using Akka.Configuration;
+using Akka.Persistence.Sql.Query;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Gateway.Actors.Tests.Support;
+
+/// <summary>
+/// A TestKit whose journal, snapshot store and read journal are Akka.Persistence.Sql over a real
+/// SQLite file of its own (/tmp/gwa-&lt;guid&gt;.db, deleted at dispose), with Gateway's messages
+/// bound to <see cref="Gateway.Shared.Serialization.GatewaySerializer"/> as in the node. The
+/// journal is the one a node runs on, so what recovery, snapshots and the persistence-id query
+/// see here is what they see in production.
+/// </summary>
+public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
+{
+    /// <summary>The read journal the backend manager lists persistence ids through.</summary>
+    protected static readonly string ReadJournalId = SqlReadJournal.Identifier;
+
+    protected SqliteJournalSpec(ITestOutputHelper output, string? extraHocon = null)
+        : this(NewDatabase(), output, extraHocon)
+    {
+    }
+
+    private SqliteJournalSpec(string database, ITestOutputHelper output, string? extraHocon)
+        : base(Configure(database, extraHocon), output: output)
+    {
+        DatabasePath = database;
+    }
+
+    protected string DatabasePath { get; }
+
+    protected string ConnectionString => ConnectionStringFor(DatabasePath);
+
+    public static Config Configure(string database, string? extraHocon = null) =>
+        ConfigurationFactory.ParseString((extraHocon ?? "") + "\n" + $$"""
+            akka {
+              loglevel = DEBUG
+              # the first journal access of a test process warms up LinqToDB and creates the tables: seconds, once
+              test.single-expect-default = 10s
+              actor {
+                serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
+                serialization-bindings {
+                  "Gateway.Shared.Messages.IGatewayMessage, Gateway.Shared" = gateway-json
+                }
+              }
+              persistence {
+                journal {
+                  plugin = "akka.persistence.journal.sql"
+                  sql {
+                    connection-string = "{{ConnectionStringFor(database)}}"
+                    provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
+                    tag-write-mode = TagTable
+                    auto-initialize = on
+                  }
+                }
+                snapshot-store {
+                  plugin = "akka.persistence.snapshot-store.sql"
+                  sql {
+                    connection-string = "{{ConnectionStringFor(database)}}"
+                    provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
+                    auto-initialize = on
+                  }
+                }
+                query.journal.sql {
+                  write-plugin = "akka.persistence.journal.sql"
+                  connection-string = "{{ConnectionStringFor(database)}}"
+                  provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
+                  tag-read-mode = TagTable
+                  refresh-interval = 100ms
+                }
+              }
+            }
+            """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+
+    /// <summary>Rows of the journal table for one persistence id, oldest first, as a node's database holds them.</summary>
+    protected IReadOnlyList<JournalRow> JournalRows(string persistenceId)
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number, manifest, identifier, message FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<JournalRow>();
+        while (reader.Read())
+            rows.Add(new JournalRow(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3]));
+        return rows;
+    }
+
+    /// <summary>Rows of the snapshot table for one persistence id, oldest first.</summary>
+    protected IReadOnlyList<(long SequenceNr, string Manifest)> SnapshotRows(string persistenceId)
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number, manifest FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, string)>();
+        while (reader.Read())
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        return rows;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing)
+            return;
+        using (var connection = new SqliteConnection(ConnectionString))
+            SqliteConnection.ClearPool(connection);
+        foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+            File.Delete(file);
+    }
+
+    private static string NewDatabase() => Path.Combine(Path.GetTempPath(), $"gwa-{Guid.NewGuid():N}.db");
+
+    private static string ConnectionStringFor(string database) => $"Data Source={database}";
+}
+
+/// <summary>One row of the journal table.</summary>
+public sealed record JournalRow(long SequenceNr, string Manifest, int SerializerId, byte[] Payload)
+{
+    public string Text => System.Text.Encoding.UTF8.GetString(Payload);
+}

@@ -1,0 +1,198 @@
+using Akka.Actor;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
+using Xunit.Abstractions;
+using static Gateway.Actors.Tests.Haproxy.Given;
+
+namespace Gateway.Actors.Tests.Sync;
+
+/// <summary>
+/// The sync actor's plan as HAProxy sees it: server changes go out as runtime commands without a
+/// reload, new backends as one reload, route changes as map replacements; it is ready only after
+/// startup and the first reconcile, counts what it did, and answers those waiting for a version.
+/// </summary>
+public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(output)
+{
+    [Fact]
+    public void HaproxySync_should_start_haproxy_on_the_recovered_state_without_a_reload()
+    {
+        var sync = StartReady(Backend("api"), Backend("web"));
+
+        var startup = Assert.Single(Haproxy.Calls.OfType<FakeHaproxyClient.Commit>());
+        Assert.False(startup.Reload);
+        Assert.True(startup.Validate);
+        Assert.Equal(["api", "web"], startup.Backends);
+        Assert.Equal(1, Haproxy.EnsureRunningCalls);
+        Assert.Equal(1, Applied(sync, "api"));
+    }
+
+    [Fact]
+    public void HaproxySync_should_send_a_server_address_change_as_one_runtime_command_without_a_reload()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", 9000))));
+
+        AwaitApplied(sync, 2, "api");
+        var batch = Assert.Single(Haproxy.RuntimeBatches);
+        Assert.Equal(["set server api/s1 addr 10.0.0.9 port 9000"], batch.Commands);
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_reload_exactly_once_with_its_reason_when_a_backend_is_added()
+    {
+        var sync = StartReady(Backend("api"));
+
+        sync.Tell(new BackendStateChanged("web", 1, Backend("web", Server("w1", "10.0.1.1"))));
+
+        AwaitApplied(sync, 1, "web");
+        var reload = Assert.Single(Haproxy.Reloads);
+        Assert.Equal("backend added: web", reload.Reason);
+        Assert.Equal(["api", "web"], reload.Backends);
+        Assert.Contains("\nbackend web\n", reload.Config.Config);
+        Assert.Empty(Haproxy.RuntimeBatches);
+    }
+
+    [Fact]
+    public void HaproxySync_should_remove_a_deleted_server_gracefully_without_a_reload()
+    {
+        var sync = StartReady(Backend("api", Server("s1"), Server("s2", "10.0.0.2")));
+
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1"))));
+
+        AwaitApplied(sync, 2, "api");
+        Eventually(() => Haproxy.Calls.OfType<FakeHaproxyClient.RemoveServer>().Any());
+        var removal = Assert.Single(Haproxy.Calls.OfType<FakeHaproxyClient.RemoveServer>());
+        Assert.Equal(("api", "s2"), (removal.Backend, removal.Server));
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_replace_the_route_maps_at_runtime_when_only_routes_change()
+    {
+        var sync = StartReady(Backend("api"), Backend("web"));
+
+        sync.Tell(new RoutesStateChanged(2, [Route("api.example.com", "/v1", "api"), Route("", "/", "web")]));
+        sync.Tell(new AwaitRoutesApplied(2, TimeSpan.FromSeconds(5)));
+
+        ExpectMsg(new AppliedOk(2));
+        var maps = Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>().ToDictionary(m => m.Map);
+        Assert.Equal([new("api.example.com/v1/", "api")], maps[Haproxy.Layout.HostPathMap].Entries);
+        Assert.Equal([new("/", "web")], maps[Haproxy.Layout.PathMap].Entries);
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public async Task HaproxySync_should_be_ready_only_after_startup_and_the_first_reconcile()
+    {
+        var held = Haproxy.HoldNextShowServersState();
+        var sync = StartSync([Backend("api")]);
+
+        await Within(held.Entered);
+        var during = Status(sync);
+        held.Release();
+
+        Assert.False(during.Ready);
+        Assert.Equal(1, Haproxy.EnsureRunningCalls);
+        AwaitReady(sync);
+    }
+
+    [Fact]
+    public void HaproxySync_should_not_be_ready_before_the_desired_state_has_recovered()
+    {
+        var sync = Sys.ActorOf(Gateway.Actors.Sync.HaproxySyncActor.Props(Settings(), Haproxy, Desired));
+        Desired.ExpectMsg<Gateway.Actors.DesiredState.DesiredStateActor.Subscribe>();
+
+        Desired.Reply(new Gateway.Actors.DesiredState.DesiredStateActor.Snapshot(
+            System.Collections.Immutable.ImmutableDictionary<string, VersionedBackend>.Empty, 0, [], Recovered: false));
+
+        Assert.False(Status(sync).Ready);
+        Assert.Empty(Haproxy.Calls);
+        Assert.Equal(0, Haproxy.EnsureRunningCalls);
+    }
+
+    [Fact]
+    public void HaproxySync_should_count_its_reloads_and_runtime_commands_in_its_status()
+    {
+        var sync = StartReady(Backend("api", Server("s1")));
+        var before = Status(sync);
+
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5", weight: 7))));
+        AwaitApplied(sync, 2, "api");
+        sync.Tell(new BackendStateChanged("web", 1, Backend("web")));
+        AwaitApplied(sync, 1, "web");
+
+        var after = Status(sync);
+        Assert.Equal((0, 0), (before.Reloads, before.RuntimeCommands));
+        Assert.True(after.Ready);
+        Assert.Equal(1, after.Reloads);
+        Assert.Equal(2, after.RuntimeCommands); // set server addr, set weight
+        Assert.Equal("backend added: web", after.LastReloadReason);
+        Assert.Equal(Haproxy.Reloads[^1].Config.Hash, after.ConfigHash);
+        Assert.Equal(4242, after.HaproxyPid);
+    }
+
+    [Fact]
+    public void HaproxySync_should_answer_a_waiter_once_the_version_it_waits_for_is_applied()
+    {
+        var sync = StartReady(Backend("api", Server("s1")));
+
+        sync.Tell(new AwaitApplied("api", 2, TimeSpan.FromSeconds(5)));
+        sync.Tell(new AwaitApplied("api", 1, TimeSpan.FromSeconds(5)));
+        ExpectMsg(new AppliedOk(1));
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.8"))));
+
+        ExpectMsg(new AppliedOk(2));
+    }
+
+    [Fact]
+    public void HaproxySync_should_answer_a_waiter_for_a_deleted_backend_once_haproxy_no_longer_has_it()
+    {
+        var sync = StartReady(Backend("api"), Backend("web"));
+
+        sync.Tell(new BackendStateChanged("web", 2, null));
+        sync.Tell(new AwaitApplied("web", 2, TimeSpan.FromSeconds(5)));
+
+        ExpectMsg(new AppliedOk(2));
+        Assert.Equal("backend removed: web", Assert.Single(Haproxy.Reloads).Reason);
+        Assert.Equal(["api"], Haproxy.Reloads[0].Backends);
+    }
+
+    [Fact]
+    public void HaproxySync_should_fail_a_waiter_whose_deadline_passes()
+    {
+        var sync = StartReady(Backend("api"));
+
+        sync.Tell(new AwaitApplied("api", 9, TimeSpan.FromMilliseconds(100)));
+
+        Assert.Contains("timed out", ExpectMsg<ApplyFailed>().Reason);
+    }
+
+    [Fact]
+    public void HaproxySync_should_reconcile_when_haproxy_was_restarted_and_set_back_a_server_it_serves_differently()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+        Haproxy.SetLive(Backend("api", Server("s1", "10.0.0.66", 9999)));
+
+        Haproxy.RaiseRestarted(5150);
+
+        Eventually(() => Haproxy.RuntimeBatches.Count > 0);
+        Assert.Equal(["set server api/s1 addr 10.0.0.1 port 8080"], Assert.Single(Haproxy.RuntimeBatches).Commands);
+        Assert.Equal(5150, Status(sync).HaproxyPid);
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_reload_a_backend_haproxy_lost_when_it_reconciles()
+    {
+        var sync = StartReady(Backend("api"), Backend("web"));
+        Haproxy.SetLive(Backend("api"));
+
+        Haproxy.RaiseRestarted(5151);
+
+        Eventually(() => Haproxy.Reloads.Count > 0);
+        Assert.Equal(["api", "web"], Assert.Single(Haproxy.Reloads).Backends);
+        AwaitApplied(sync, 1, "web");
+    }
+}
