@@ -3,13 +3,16 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Gateway.Bench;
 
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [haproxy] 
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- haproxy
+//        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,throughput,burst,memory]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
 var tables = suite switch
 {
     "haproxy" => await HaproxyLayerBench.RunAsync(),
-    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy)"),
+    "node" => await NodeBench.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60),
+        args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
+    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds])"),
 };
 
 var report = new StringBuilder();

@@ -35,6 +35,9 @@ public sealed class NodeSetup
     public string ProviderName { get; }
     public bool Demo => _options.Demo ?? _options.Providers.Count == 0;
 
+    /// <summary>Journal tuning for the database in use (hocon/journal-sqlite.conf or journal-postgresql.conf).</summary>
+    public string JournalHoconFile => _options.Persistence.Provider == PersistenceProvider.PostgreSql ? "journal-postgresql.conf" : "journal-sqlite.conf";
+
     /// <summary>An empty SSLCertDir means the data dir's certs folder (see <see cref="Prepare"/>).</summary>
     public static void ApplyDefaults(GatewayOptions options)
     {

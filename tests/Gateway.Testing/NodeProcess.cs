@@ -39,6 +39,7 @@ public sealed class NodeProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
     public int ExitCode => _process.ExitCode;
     public string PlainUrl => $"http://127.0.0.1:{Settings.HttpPort}";
     public string TlsUrl => $"https://127.0.0.1:{Settings.HttpsPort}";

@@ -24,16 +24,27 @@ public sealed class BackendActor : ReceivePersistentActor
     }
     public const int SnapshotEvery = 100;
 
-    /// <summary>Journal tags: every Gateway event, and every backend event.</summary>
-    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { "gateway", "backend" };
+    /// <summary>
+    /// Journal tag of every Gateway event: the whole history reads in order with one tag query.
+    /// One tag, not one per kind: tagged rows are written one by one, and the event type already
+    /// tells the kind.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { "gateway" };
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;
     private BackendState _state;
     private IActorRef? _inFlight;
 
-    public BackendActor(string name, IActorRef desiredState)
+    private readonly bool _new;
+
+    /// <param name="isNew">
+    /// The journal is known to hold nothing for this backend (its manager listed the journal and
+    /// has not seen the name since): skip reading the snapshot store and the journal.
+    /// </param>
+    public BackendActor(string name, IActorRef desiredState, bool isNew = false)
     {
+        _new = isNew;
         _state = BackendState.Empty(name);
         _desiredState = desiredState;
 
@@ -70,7 +81,10 @@ public sealed class BackendActor : ReceivePersistentActor
 
     public override string PersistenceId => PersistencePrefix + _state.Name;
 
-    public static Props Props(string name, IActorRef desiredState) => Akka.Actor.Props.Create(() => new BackendActor(name, desiredState));
+    public static Props Props(string name, IActorRef desiredState, bool isNew = false) =>
+        Akka.Actor.Props.Create(() => new BackendActor(name, desiredState, isNew));
+
+    public override Recovery Recovery => _new ? Recovery.None : base.Recovery;
 
     private void Handle((object Reply, IBackendEvent? Event) decision)
     {

@@ -34,6 +34,13 @@ public sealed class BackendManagerActor : ReceiveActor
     private readonly IActorRef _desiredState;
     private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _passivating = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Names the journal may hold: those it listed at start and every one seen since. Null until
+    /// the list is in. A name outside it is new, and its actor skips reading the journal. (Sound
+    /// while this manager is the only writer of backends, as on a single node.)
+    /// </summary>
+    private HashSet<string>? _known;
+
     public BackendManagerActor(IActorRef desiredState, string readJournalId)
     {
         _desiredState = desiredState;
@@ -64,6 +71,9 @@ public sealed class BackendManagerActor : ReceiveActor
         Receive<KnownBackends>(known =>
         {
             _log.Info("Recovering [{0}] backends from the journal", known.Names.Count);
+            _known = [.. known.Names];
+            foreach (var child in Context.GetChildren())
+                _known.Add(child.Path.Name);
             _desiredState.Tell(new DesiredStateActor.ExpectBackends(known.Names));
             foreach (var name in known.Names)
                 ChildFor(name);
@@ -118,7 +128,8 @@ public sealed class BackendManagerActor : ReceiveActor
         var existing = Context.Child(name);
         if (!existing.IsNobody())
             return existing;
-        var child = Context.ActorOf(BackendActor.Props(name, _desiredState), name);
+        var isNew = _known is not null && _known.Add(name);
+        var child = Context.ActorOf(BackendActor.Props(name, _desiredState, isNew), name);
         Context.Watch(child);
         return child;
     }

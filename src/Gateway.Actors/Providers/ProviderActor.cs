@@ -29,6 +29,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private sealed record Started(long Generation);
     private sealed record Failed(long Generation, Exception Cause);
     private sealed record StreamInit(long Generation);
+    private sealed record Stopped(TimeSpan RestartIn);
     private sealed record StreamDone(long Generation);
     private sealed record Received(long Generation, BackendEvent Event);
     private sealed class Ack
@@ -85,6 +86,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         });
         Receive<Reseed>(_ => _desiredState.Tell(GetBackends.Instance));
         Receive<Restart>(_ => StartProvider());
+        Receive<Stopped>(stopped => Timers.StartSingleTimer(RestartTimer, Restart.Instance, stopped.RestartIn));
         Receive<Started>(started =>
         {
             if (started.Generation == _generation)
@@ -167,21 +169,22 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private void Fail(Exception cause)
     {
-        StopProvider();
         if (DateTime.UtcNow - _startedAt > _backoff.Max)
             _delay = _backoff.Min; // it ran well for a while: start the backoff over
         _log.Error("Provider [{0}] failed: {1}. Restarting in [{2}] s", _name, cause.GetBaseException().Message, _delay.TotalSeconds);
-        Timers.StartSingleTimer(RestartTimer, Restart.Instance, _delay);
+        var delay = _delay;
         _delay = TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, _backoff.Max.Ticks));
+        // The restart waits for the stop: a late StopAsync must not cancel the next watch.
+        StopProvider().PipeTo(Self, success: () => new Stopped(delay));
     }
 
-    private void StopProvider()
+    private Task StopProvider()
     {
         _running?.Cancel();
         _running?.Dispose();
         _running = null;
         var (provider, log, name) = (_provider, _log, _name);
-        _ = Task.Run(async () =>
+        return Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
@@ -196,7 +199,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         });
     }
 
-    protected override void PostStop() => StopProvider();
+    protected override void PostStop() => _ = StopProvider();
 }
 
 /// <summary>Akka.Hosting registration: one <see cref="ProviderActor"/> per configured provider.</summary>

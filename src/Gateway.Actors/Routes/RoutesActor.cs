@@ -17,7 +17,7 @@ public sealed class RoutesActor : ReceivePersistentActor
     public const string Id = "routes";
     public const int SnapshotEvery = 100;
 
-    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { "gateway", "route" };
+    public static readonly IReadOnlySet<string> Tags = Backends.BackendActor.Tags;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;

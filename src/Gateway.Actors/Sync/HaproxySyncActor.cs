@@ -56,6 +56,13 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     private long _appliedRoutesVersion;
     private readonly Dictionary<string, (long Version, string Error)> _refused = new(StringComparer.Ordinal);
     private readonly HashSet<string> _forceReload = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Backends whose applied state may differ from their target: a round plans these only, so its
+    /// cost follows the changes, not the number of backends. <see cref="_mapsDirty"/> likewise for routes.
+    /// </summary>
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private bool _mapsDirty;
     private HashSet<ServerRef> _pending = [];
 
     private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty;
@@ -81,6 +88,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
                 _desired.Remove(changed.BackendName);
             else
                 _desired[changed.BackendName] = new VersionedBackend(changed.Backend, changed.Version);
+            _dirty.Add(changed.BackendName);
             Kick();
         });
         Receive<RoutesStateChanged>(changed =>
@@ -88,6 +96,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             if (changed.Version < _routes.Version)
                 return;
             _routes = (changed.Version, changed.Routes);
+            _mapsDirty = true;
             Kick();
         });
 
@@ -176,6 +185,8 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             _desiredVersions[name] = backend.Version;
         }
         _routes = (snapshot.RoutesVersion, snapshot.Routes);
+        _dirty.UnionWith(_desired.Keys);
+        _mapsDirty = true;
         if (snapshot.Recovered && !_recovered)
         {
             _recovered = true;
@@ -210,6 +221,10 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             _lastReload = DateTime.UtcNow;
             Reloaded(reload, "adopted HAProxy runs an older configuration");
         }
+        _dirty.UnionWith(_desired.Keys);
+        _dirty.UnionWith(_applied.Keys);
+        _dirty.RemoveWhere(Converged);
+        _mapsDirty = _appliedRoutesVersion != _routes.Version;
         _log.Info("HAProxy {0} (master [{1}], {2}) serves [{3}] backends", _haproxyVersion, _haproxyPid,
             outcome.Running.Kind == StartKind.Adopted ? "adopted" : "started", _applied.Count);
         Timers.StartPeriodicTimer(ReconcileTimer, Tick.Reconcile, _settings.SyncPeriod);
@@ -231,8 +246,11 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var target = Target();
-        var plan = SyncPlanner.Plan(_applied, target, _forceReload, _pending, _routes.Routes, _appliedMaps);
+        var candidates = _dirty.ToList();
+        var plan = SyncPlanner.Plan(_applied, TargetOf(candidates), _forceReload, _pending, _routes.Routes, _appliedMaps, candidates, _mapsDirty);
+        _dirty.RemoveWhere(Converged);
+        if (!plan.NeedsReload && plan.Maps is null)
+            _mapsDirty = false; // checked: the live maps are right
         if (_reloadWanted && !plan.NeedsReload)
             plan = plan with { Maps = null, ReloadReason = "route maps could not be changed at runtime" };
         var reloadDue = plan.NeedsReload && DateTime.UtcNow - _lastReload >= _settings.MinReloadInterval;
@@ -251,7 +269,9 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         }
 
         _busy = true;
-        var job = new SyncJob(plan, reloadDue, Snapshot(_applied), target, _routes.Routes, writeConfig && !reloadDue);
+        var empty = new Dictionary<string, VersionedBackend>();
+        var job = new SyncJob(plan, reloadDue, reloadDue || writeConfig ? Snapshot(_applied) : empty, reloadDue ? Target() : empty,
+            _routes.Routes, writeConfig && !reloadDue);
         if (reloadDue)
         {
             _lastReload = DateTime.UtcNow;
@@ -262,32 +282,55 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>What HAProxy should serve: the desired state, except refused versions, which keep their last good one.</summary>
-    private Dictionary<string, VersionedBackend> Target()
+    private Dictionary<string, VersionedBackend> Target() => TargetOf(_desired.Keys);
+
+    private Dictionary<string, VersionedBackend> TargetOf(IEnumerable<string> names)
     {
-        var target = new Dictionary<string, VersionedBackend>(_desired.Count, StringComparer.Ordinal);
-        foreach (var (name, want) in _desired)
-        {
-            if (_refused.TryGetValue(name, out var refused) && refused.Version == want.Version)
-            {
-                if (_applied.TryGetValue(name, out var good))
-                    target[name] = good;
-                continue;
-            }
-            target[name] = want;
-        }
+        var target = new Dictionary<string, VersionedBackend>(StringComparer.Ordinal);
+        foreach (var name in names)
+            if (TargetFor(name) is { } want)
+                target[name] = want;
         return target;
+    }
+
+    private VersionedBackend? TargetFor(string name)
+    {
+        if (!_desired.TryGetValue(name, out var want))
+            return null;
+        if (_refused.TryGetValue(name, out var refused) && refused.Version == want.Version)
+            return _applied.GetValueOrDefault(name);
+        return want;
+    }
+
+    /// <summary>HAProxy serves this backend's target (or, both absent, nothing is due).</summary>
+    private bool Converged(string name)
+    {
+        var want = TargetFor(name);
+        var have = _applied.GetValueOrDefault(name);
+        return want is null ? have is null : have is not null && have.Version == want.Version && !_forceReload.Contains(name);
     }
 
     private void Completed(RoundDone done)
     {
         _busy = false;
         var (job, outcome) = (done.Job, done.Outcome);
-        _applied = outcome.Applied.ToDictionary(StringComparer.Ordinal);
+        if (outcome.ReplacedAll)
+        {
+            _dirty.UnionWith(_applied.Keys); // what left HAProxy must be checked too
+            _applied = outcome.Applied.ToDictionary(StringComparer.Ordinal);
+            _dirty.UnionWith(_applied.Keys);
+        }
+        else
+        {
+            foreach (var (name, applied) in outcome.Applied)
+                _applied[name] = applied;
+        }
         _runtimeCommands += outcome.Commands;
         foreach (var (backend, error) in outcome.RuntimeFailures)
         {
             _log.Warning("Runtime change of [{0}] failed ({1}); falling back to a reload", backend, error);
             _forceReload.Add(backend);
+            _dirty.Add(backend);
             _lastError = error;
         }
         if (outcome.Maps is { } maps)
@@ -313,6 +356,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
                 _pending.Clear();
                 _appliedRoutesVersion = done.RoutesVersion;
                 _appliedMaps = outcome.Maps ?? _appliedMaps;
+                _mapsDirty = done.RoutesVersion != _routes.Version;
             }
             else
             {
@@ -374,6 +418,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         var version = tried.TryGetValue(name, out var checkedVersion) ? checkedVersion.Version
             : _desired.TryGetValue(name, out var want) ? want.Version : _desiredVersions.GetValueOrDefault(name);
         _refused[name] = (version, error);
+        _dirty.Add(name);
         _lastError = $"backend {name}: {error}";
         _log.Warning("Backend [{0}] version [{1}] refused by HAProxy; keeping its last good version: {2}", name, version, error);
     }
@@ -386,6 +431,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _log.Warning("HAProxy lacks backends [{0}]; reloading them in", string.Join(", ", outcome.MissingBackends));
             _forceReload.UnionWith(outcome.MissingBackends);
+            _dirty.UnionWith(outcome.MissingBackends);
             foreach (var name in outcome.MissingBackends)
                 _applied.Remove(name);
         }
@@ -407,8 +453,8 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     {
         _waiters.Settle(request => request switch
         {
-            AwaitApplied a when _refused.TryGetValue(a.BackendName, out var r) && r.Version >= a.Version => new ApplyFailed(r.Error),
             AwaitApplied a when AppliedVersion(a.BackendName) is { } v && v >= a.Version => new AppliedOk(v),
+            AwaitApplied a when _refused.TryGetValue(a.BackendName, out var r) && r.Version >= a.Version => new ApplyFailed(r.Error),
             AwaitRoutesApplied r when _appliedRoutesVersion >= r.Version => new AppliedOk(_appliedRoutesVersion),
             _ => null,
         });

@@ -13,33 +13,50 @@ namespace Gateway.Actors.Sync;
 /// </summary>
 public static class SyncPlanner
 {
+    /// <param name="candidates">
+    /// The backends that may differ (the sync actor tracks them); null compares every backend.
+    /// With candidates, <paramref name="desired"/> needs entries for those names only.
+    /// </param>
+    /// <param name="checkMaps">False when neither routes nor the set of backends changed: the maps are not rebuilt.</param>
     public static SyncPlan Plan(
         IReadOnlyDictionary<string, VersionedBackend> applied,
         IReadOnlyDictionary<string, VersionedBackend> desired,
         IReadOnlySet<string> forceReload,
         IReadOnlySet<ServerRef> pendingRemovals,
         IReadOnlyList<Route> routes,
-        RouteMapsContent appliedMaps)
+        RouteMapsContent appliedMaps,
+        IReadOnlyCollection<string>? candidates = null,
+        bool checkMaps = true)
     {
         var runtime = new List<RuntimeStep>();
         var structural = new List<string>();
         var reasons = new List<string>();
+        var names = candidates ?? desired.Keys.Concat(applied.Keys).Distinct(StringComparer.Ordinal).ToList();
 
-        foreach (var (name, want) in desired)
+        foreach (var name in names)
         {
-            if (!applied.TryGetValue(name, out var have))
+            var wanted = desired.TryGetValue(name, out var want);
+            var had = applied.TryGetValue(name, out var have);
+            if (!wanted && !had)
+                continue;
+            if (!had)
             {
                 structural.Add(name);
                 reasons.Add($"backend added: {name}");
             }
-            else if (have.Version == want.Version && !forceReload.Contains(name))
+            else if (!wanted)
             {
-                continue;
+                structural.Add(name);
+                reasons.Add($"backend removed: {name}");
             }
             else if (forceReload.Contains(name))
             {
                 structural.Add(name);
                 reasons.Add($"runtime change failed: {name}");
+            }
+            else if (have!.Version == want!.Version)
+            {
+                continue;
             }
             else if (SettingsDiffer(have.Backend, want.Backend))
             {
@@ -51,17 +68,9 @@ public static class SyncPlanner
                 runtime.Add(ServerChanges(have.Backend, want, pendingRemovals));
             }
         }
-        foreach (var name in applied.Keys)
-        {
-            if (!desired.ContainsKey(name))
-            {
-                structural.Add(name);
-                reasons.Add($"backend removed: {name}");
-            }
-        }
 
         RouteMapsContent? maps = null;
-        if (structural.Count == 0)
+        if (structural.Count == 0 && checkMaps)
         {
             var built = BuildMaps(routes, applied.Keys);
             if (!built.SameAs(appliedMaps))

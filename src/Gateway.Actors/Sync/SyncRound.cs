@@ -5,7 +5,12 @@ using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 
-/// <summary>What one round asks of HAProxy; built by the sync actor from its state, run off the actor by <see cref="SyncRound"/>.</summary>
+/// <summary>
+/// What one round asks of HAProxy; built by the sync actor from its state, run off the actor by
+/// <see cref="SyncRound"/>. <see cref="Target"/> (everything HAProxy must serve) is only filled
+/// for a reload, <see cref="Applied"/> only for a reload or a config rewrite: a runtime round
+/// copies nothing of the size of the whole state.
+/// </summary>
 public sealed record SyncJob(
     SyncPlan Plan,
     bool Reload,
@@ -14,9 +19,13 @@ public sealed record SyncJob(
     IReadOnlyList<Route> Routes,
     bool WriteConfig);
 
-/// <summary>What one round did.</summary>
+/// <summary>
+/// What one round did. <see cref="Applied"/> holds the backends now served at a new version; after
+/// a reload (<see cref="ReplacedAll"/>) it is everything HAProxy serves.
+/// </summary>
 public sealed record SyncOutcome(
     IReadOnlyDictionary<string, VersionedBackend> Applied,
+    bool ReplacedAll,
     IReadOnlyList<(string Backend, string Error)> RuntimeFailures,
     int Commands,
     RouteMapsContent? Maps,
@@ -42,10 +51,10 @@ public static class SyncRound
         if (job.Reload)
             return await ReloadAsync(job, settings, client, cancellationToken).ConfigureAwait(false);
 
-        var applied = job.Applied.ToDictionary(StringComparer.Ordinal);
+        var updated = new Dictionary<string, VersionedBackend>(StringComparer.Ordinal);
         var failures = new List<(string, string)>();
         var commands = job.Plan.Runtime.SelectMany(s => s.Commands).ToList();
-        var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
+        var replies = commands.Count == 0 ? [] : await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
         var offset = 0;
         foreach (var step in job.Plan.Runtime)
         {
@@ -54,12 +63,12 @@ public static class SyncRound
             if (stepReplies.FirstOrDefault(r => !r.Ok) is { } failed)
                 failures.Add((step.Backend, failed.ToString()));
             else
-                applied[step.Backend] = new VersionedBackend(step.Target, step.Version);
+                updated[step.Backend] = new VersionedBackend(step.Target, step.Version);
         }
 
         var pending = new List<ServerRef>();
         var removals = job.Plan.Runtime
-            .Where(s => applied.TryGetValue(s.Backend, out var a) && a.Version == s.Version)
+            .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
         foreach (var server in removals)
             if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
@@ -81,11 +90,12 @@ public static class SyncRound
         CommitResult? written = null;
         if (job.WriteConfig)
         {
-            var config = settings.Render(applied.Values.Select(v => v.Backend), job.Routes);
-            written = await client.CommitAsync(config, applied.Values.Select(v => v.Backend).ToList(), "runtime changes", reload: false,
-                validate: false, cancellationToken).ConfigureAwait(false);
+            var live = job.Applied.Where(a => !updated.ContainsKey(a.Key)).Select(a => a.Value.Backend)
+                .Concat(updated.Values.Select(v => v.Backend)).ToList();
+            var config = settings.Render(live, job.Routes);
+            written = await client.CommitAsync(config, live, "runtime changes", reload: false, validate: false, cancellationToken).ConfigureAwait(false);
         }
-        return new SyncOutcome(applied, failures, commands.Count, maps, mapsError, pending, null, [], written);
+        return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, maps, mapsError, pending, null, [], written);
     }
 
     private static async Task<SyncOutcome> ReloadAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
@@ -98,9 +108,10 @@ public static class SyncRound
             ? result.Errors.Select(e => e.Line is { } line ? ConfigSections.BackendAt(config.Config, line) : null)
                 .OfType<string>().Distinct(StringComparer.Ordinal).ToList()
             : [];
-        var applied = result.Succeeded ? job.Target : job.Applied;
         var maps = result.Succeeded ? SyncPlanner.BuildMaps(job.Routes, job.Target.Keys) : null;
-        return new SyncOutcome(applied, [], 0, maps, null, [], result, refused, null);
+        return result.Succeeded
+            ? new SyncOutcome(job.Target, ReplacedAll: true, [], 0, maps, null, [], result, refused, null)
+            : new SyncOutcome(new Dictionary<string, VersionedBackend>(), ReplacedAll: false, [], 0, maps, null, [], result, refused, null);
     }
 
     /// <summary>Reads what HAProxy serves, repairs drift from <paramref name="applied"/>, retries pending removals.</summary>

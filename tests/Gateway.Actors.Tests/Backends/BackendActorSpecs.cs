@@ -157,7 +157,7 @@ public class BackendActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(out
         Assert.Contains("\"source\":\"admin-api\"", rows[0].Text);
         Assert.All(rows, r => Assert.DoesNotContain("Gateway.Shared", r.Text));
         Assert.All(rows, r => Assert.DoesNotContain("$type", r.Text));
-        Assert.Equal(["backend", "gateway"], Tags("backend-api", 1));
+        Assert.Equal(["gateway"], Tags("backend-api", 1));
     }
 
     [Fact]

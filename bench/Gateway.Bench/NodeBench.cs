@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Testing;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// One node end to end (issue 3), against a real HAProxy and SQLite: change → live latency on the
+/// runtime path, sustained change throughput with memory sampled, a burst of new backends, and the
+/// node's memory with 10,000 backends.
+/// </summary>
+public static class NodeBench
+{
+    /// <param name="parts">Which measurements to run: latency, throughput, burst, memory (all when empty).</param>
+    public static async Task<IReadOnlyList<Table>> RunAsync(TimeSpan sustained, IReadOnlySet<string> parts)
+    {
+        bool Want(string part) => parts.Count == 0 || parts.Contains(part);
+        var tables = new List<Table>();
+        if (Want("latency"))
+            tables.Add(await LatencyAsync(samples: 1000));
+        if (Want("throughput"))
+            tables.Add(await ThroughputAsync(sustained, backends: 1000));
+        if (Want("burst"))
+            tables.Add(await BurstAsync(1000));
+        if (Want("memory"))
+            tables.Add(await MemoryAsync(10_000));
+        return tables;
+    }
+
+    private static string Backend(string name, string ip, int port, int servers = 1) =>
+        $$"""{"name":"{{name}}","healthCheck":{"enabled":false},"servers":[{{string.Join(",", Enumerable.Range(0, servers).Select(s => $$"""{"name":"s{{s}}","ip":"{{ip}}","port":{{port + s}}}"""))}}]}""";
+
+    private static async Task<NodeProcess> StartNodeAsync(TempDir dir) =>
+        await NodeProcess.StartAsync(new NodeSettings(dir.Path) { Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s"] });
+
+    private static async Task Put(NodeProcess node, string path, string json)
+    {
+        using var response = await node.PutJsonAsync(path, json);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>From the PUT until HAProxy's own runtime state shows the new address (polled on a second CLI connection).</summary>
+    private static async Task<Table> LatencyAsync(int samples)
+    {
+        using var dir = new TempDir("gwb");
+        await using var node = await StartNodeAsync(dir);
+        await Put(node, "/api/backends/lat?wait=true", Backend("lat", "127.0.0.1", 20000));
+        await using var cli = new RuntimeApiClient(node.Layout.RuntimeSocket);
+        var toLive = new List<double>();
+        var toAccepted = new List<double>();
+        for (var i = 1; i <= samples; i++)
+        {
+            var ip = $"127.0.{i / 250 % 250}.{i % 250 + 1}";
+            var started = Stopwatch.GetTimestamp();
+            await Put(node, "/api/backends/lat", Backend("lat", ip, 20000));
+            toAccepted.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            while (true)
+            {
+                var reply = await cli.ExecuteAsync(RuntimeCommands.ShowServersState("lat"));
+                if (ServerStates.Parse(reply.Output).Any(s => s.Address == ip))
+                    break;
+                if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+                    throw new TimeoutException($"{ip} not live after 10 s");
+            }
+            toLive.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        var reloads = await node.ReloadsAsync();
+        var table = new Table($"Change → live on the runtime path ({samples} address changes, one at a time, each persisted to SQLite first)",
+            "measure", "p50 ms", "p99 ms", "max ms");
+        table.Add("PUT /api/backends answered (persisted)", Stats.Median(toAccepted), Stats.Percentile(toAccepted, 99), toAccepted.Max());
+        table.Add("PUT → `show servers state` shows the new address", Stats.Median(toLive), Stats.Percentile(toLive, 99), toLive.Max());
+        table.Add($"reloads during the run: {reloads - 1}", "", "", "");
+        return table;
+    }
+
+    /// <summary>Concurrent address changes over many backends for a fixed time; memory sampled every second.</summary>
+    private static async Task<Table> ThroughputAsync(TimeSpan duration, int backends)
+    {
+        using var dir = new TempDir("gwb");
+        await using var node = await StartNodeAsync(dir);
+        await Task.WhenAll(Enumerable.Range(0, backends).Chunk(50).Select(async chunk =>
+        {
+            foreach (var i in chunk)
+                await Put(node, $"/api/backends/t{i}", Backend($"t{i}", "127.0.0.1", 20000));
+        }));
+        await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
+        var reloadsBefore = await node.ReloadsAsync();
+        var commandsBefore = (await node.StatusAsync()).GetProperty("runtimeCommands").GetInt64();
+
+        var pid = NodePid(node);
+        var rss = new List<double>();
+        using var stop = new CancellationTokenSource(duration);
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                rss.Add(RssMb(pid));
+                await Task.Delay(1000, CancellationToken.None);
+            }
+        });
+        long accepted = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(worker => Task.Run(async () =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var i = (worker * 7919 + n++) % backends;
+                await Put(node, $"/api/backends/t{i}", Backend($"t{i}", $"127.1.{n / 250 % 250}.{n % 250 + 1}", 20000));
+                Interlocked.Increment(ref accepted);
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        await sampler;
+        var drained = Stopwatch.StartNew();
+        await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
+        var drain = drained.Elapsed;
+        var status = await node.StatusAsync();
+
+        var table = new Table($"Sustained changes through the admin API ({duration.TotalSeconds:0} s, 64 concurrent clients, {backends} backends)",
+            "measure", "value");
+        table.Add("changes persisted (answered) per second", accepted / elapsed.TotalSeconds);
+        table.Add("runtime commands applied per second", (status.GetProperty("runtimeCommands").GetInt64() - commandsBefore) / elapsed.TotalSeconds);
+        table.Add("time for HAProxy to catch up after the last change (ms)", drain.TotalMilliseconds);
+        table.Add("reloads during the run", status.GetProperty("reloads").GetInt64() - reloadsBefore);
+        table.Add("node RSS first / last / max (MB)", $"{rss.FirstOrDefault():0} / {rss.LastOrDefault():0} / {rss.DefaultIfEmpty().Max():0}");
+        return table;
+    }
+
+    /// <summary>1,000 new backends at once: how many reloads, and how long until HAProxy serves them all.</summary>
+    private static async Task<Table> BurstAsync(int count)
+    {
+        using var dir = new TempDir("gwb");
+        await using var node = await StartNodeAsync(dir);
+        await using var server = await TestBackend.StartAsync("burst");
+        var before = await node.ReloadsAsync();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, count).Chunk(count / 32).Select(async chunk =>
+        {
+            foreach (var i in chunk)
+                await Put(node, $"/api/backends/burst{i:D4}", Backend($"burst{i:D4}", server.IP, server.Port));
+        }));
+        var stored = clock.Elapsed;
+        await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
+        var applied = clock.Elapsed;
+        await Put(node, "/api/routes?wait=true", $$"""{"host":"","path":"/b{{count - 1}}","backend":"burst{{count - 1:D4}}"}""");
+        using var client = Clients.Http1();
+        var (status, _, _) = await client.FetchAsync(node.PlainUrl + $"/b{count - 1}");
+        var table = new Table($"Burst of {count} new backends (32 concurrent clients)", "measure", "value");
+        table.Add("all stored (s)", stored.TotalSeconds);
+        table.Add("all served by HAProxy (s)", applied.TotalSeconds);
+        table.Add("reloads", await node.ReloadsAsync() - before);
+        table.Add("last backend answers through HAProxy", status == HttpStatusCode.OK ? "yes" : $"no ({(int)status})");
+        return table;
+    }
+
+    private static async Task<Table> MemoryAsync(int count)
+    {
+        using var dir = new TempDir("gwb");
+        await using var node = await StartNodeAsync(dir);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, count).Chunk(count / 32).Select(async chunk =>
+        {
+            foreach (var i in chunk)
+                await Put(node, $"/api/backends/m{i:D5}", Backend($"m{i:D5}", $"127.2.{i / 250 % 250}.{i % 250 + 1}", 20000, servers: 4));
+        }));
+        await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(120));
+        var loaded = clock.Elapsed;
+        GC.Collect();
+        var rss = RssMb(NodePid(node));
+        var restart = Stopwatch.StartNew();
+        await node.StopAsync();
+        await using var again = await NodeProcess.StartAsync(node.Settings with { AdminPort = FreePort.Next() }, TimeSpan.FromSeconds(120));
+        var recovered = restart.Elapsed;
+        var table = new Table($"{count:N0} backends of 4 servers", "measure", "value");
+        table.Add("time to store and serve all (s)", loaded.TotalSeconds);
+        table.Add("node RSS with all loaded (MB)", rss);
+        table.Add("restart: stop, recover from SQLite, HAProxy serving (s)", recovered.TotalSeconds);
+        table.Add("node RSS after recovery (MB)", RssMb(NodePid(again)));
+        return table;
+    }
+
+    private static async Task WaitAllAppliedAsync(NodeProcess node, TimeSpan within)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < within)
+        {
+            var status = await node.StatusAsync();
+            if (status.GetProperty("backends").EnumerateObject().All(b =>
+                    b.Value.GetProperty("applied").ValueKind == System.Text.Json.JsonValueKind.Number
+                    && b.Value.GetProperty("applied").GetInt64() == b.Value.GetProperty("desired").GetInt64()))
+                return;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("HAProxy did not catch up");
+    }
+
+    private static int NodePid(NodeProcess node) => node.ProcessId;
+
+    private static double RssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+}
