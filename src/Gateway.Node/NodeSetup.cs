@@ -33,6 +33,16 @@ public sealed class NodeSetup
     public SyncSettings SyncSettings { get; }
     public string ConnectionString { get; }
     public string ProviderName { get; }
+
+    /// <summary>The journal's database: connection string, provider, and for SQLite its busy timeout.</summary>
+    public DataOptions DataOptions
+    {
+        get
+        {
+            var options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
+            return ProviderName == LinqToDB.ProviderName.SQLiteMS ? options.UseInterceptor(new SqliteBusyTimeout()) : options;
+        }
+    }
     public bool Demo => _options.Demo ?? _options.Providers.Count == 0;
 
     /// <summary>Journal tuning for the database in use (hocon/journal-sqlite.conf or journal-postgresql.conf).</summary>
