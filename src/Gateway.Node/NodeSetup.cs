@@ -72,6 +72,8 @@ public sealed class NodeSetup
         {
             SyncPeriod = options.Manager.SyncPeriod,
             MinReloadInterval = options.Manager.MinReloadInterval,
+            ReloadQuietPeriod = options.Manager.ReloadQuietPeriod,
+            MaxReloadDelay = options.Manager.MaxReloadDelay,
         };
 
         var (connectionString, providerName) = options.Persistence.Provider switch

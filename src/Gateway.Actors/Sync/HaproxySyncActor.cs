@@ -66,7 +66,8 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     private HashSet<ServerRef> _pending = [];
 
     private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty;
-    private DateTime _lastReload = DateTime.MinValue, _lastConfigWrite = DateTime.MinValue;
+    private DateTime _lastReload = DateTime.MinValue, _lastConfigWrite = DateTime.MinValue, _lastChange = DateTime.MinValue;
+    private DateTime? _reloadPendingSince;
     private long _reloads, _runtimeCommands;
     private string? _configHash, _lastReloadReason, _lastError, _haproxyVersion;
     private int? _haproxyPid;
@@ -89,6 +90,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             else
                 _desired[changed.BackendName] = new VersionedBackend(changed.Backend, changed.Version);
             _dirty.Add(changed.BackendName);
+            _lastChange = DateTime.UtcNow;
             Kick();
         });
         Receive<RoutesStateChanged>(changed =>
@@ -97,6 +99,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
                 return;
             _routes = (changed.Version, changed.Routes);
             _mapsDirty = true;
+            _lastChange = DateTime.UtcNow;
             Kick();
         });
 
@@ -253,10 +256,14 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             _mapsDirty = false; // checked: the live maps are right
         if (_reloadWanted && !plan.NeedsReload)
             plan = plan with { Maps = null, ReloadReason = "route maps could not be changed at runtime" };
-        var reloadDue = plan.NeedsReload && DateTime.UtcNow - _lastReload >= _settings.MinReloadInterval;
+        var now = DateTime.UtcNow;
+        if (plan.NeedsReload)
+            _reloadPendingSince ??= now;
+        var reloadAt = ReloadWindow();
+        var reloadDue = plan.NeedsReload && now >= reloadAt;
         if (plan.NeedsReload && !reloadDue)
         {
-            Timers.StartSingleTimer(ReloadTimer, Tick.ReloadWindow, _lastReload + _settings.MinReloadInterval - DateTime.UtcNow);
+            Timers.StartSingleTimer(ReloadTimer, Tick.ReloadWindow, reloadAt - now);
             // Runtime-capable changes of other backends are not held back by a pending reload.
             plan = plan with { Maps = null, Structural = [], ReloadReason = null };
         }
@@ -276,9 +283,24 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _lastReload = DateTime.UtcNow;
             _reloadWanted = false;
+            _reloadPendingSince = null;
         }
         var (routesVersion, settings, haproxy) = (_routes.Version, _settings, _client);
         Run(ct => SyncRound.RunAsync(job, settings, haproxy, ct), o => new RoundDone(job, routesVersion, o), e => new WorkFailed(e));
+    }
+
+    /// <summary>
+    /// When the next reload may run: not within <see cref="SyncSettings.MinReloadInterval"/> of the
+    /// last, and once changes paused for <see cref="SyncSettings.ReloadQuietPeriod"/> (a burst shares
+    /// one reload) or the first waiting change is <see cref="SyncSettings.MaxReloadDelay"/> old.
+    /// </summary>
+    private DateTime ReloadWindow()
+    {
+        var quiet = _lastChange + _settings.ReloadQuietPeriod;
+        var overdue = (_reloadPendingSince ?? DateTime.UtcNow) + _settings.MaxReloadDelay;
+        var earliest = _lastReload == DateTime.MinValue ? DateTime.MinValue : _lastReload + _settings.MinReloadInterval;
+        var settled = quiet < overdue ? quiet : overdue;
+        return earliest > settled ? earliest : settled;
     }
 
     /// <summary>What HAProxy should serve: the desired state, except refused versions, which keep their last good one.</summary>

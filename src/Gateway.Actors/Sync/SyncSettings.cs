@@ -11,6 +11,12 @@ public sealed record SyncSettings(GatewayConfig Frontend, HaproxyOptions Haproxy
     /// <summary>Reloads are coalesced: at most one per this interval; runtime changes are never held back.</summary>
     public TimeSpan MinReloadInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A reload waits until changes have paused this long, so a burst shares one reload…</summary>
+    public TimeSpan ReloadQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>…but never longer than this behind the first change that needs it.</summary>
+    public TimeSpan MaxReloadDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>After runtime-only changes, haproxy.cfg is rewritten at most this often.</summary>
     public TimeSpan ConfigWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -38,6 +38,12 @@ public sealed class ManagerOptions
 
     /// <summary>At most one reload per this interval; structural changes arriving meanwhile share the next one.</summary>
     public TimeSpan MinReloadInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A reload waits for changes to pause this long, so a burst of new backends shares one reload.</summary>
+    public TimeSpan ReloadQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Upper bound on how long a change that needs a reload waits for a pause.</summary>
+    public TimeSpan MaxReloadDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public enum PersistenceProvider { Sqlite, PostgreSql }

@@ -24,6 +24,10 @@ public static class OptionsValidator
             Add("Manager:EventChanSize", "must be 1–1000000");
         if (options.Manager.MinReloadInterval < TimeSpan.Zero)
             Add("Manager:MinReloadInterval", "must not be negative");
+        if (options.Manager.ReloadQuietPeriod < TimeSpan.Zero)
+            Add("Manager:ReloadQuietPeriod", "must not be negative");
+        if (options.Manager.MaxReloadDelay < options.Manager.ReloadQuietPeriod)
+            Add("Manager:MaxReloadDelay", "must not be shorter than ReloadQuietPeriod");
         if (string.IsNullOrWhiteSpace(options.Haproxy.Binary))
             Add("Haproxy:Binary", "is required");
         if (options.Persistence.Provider == PersistenceProvider.PostgreSql && string.IsNullOrWhiteSpace(options.Persistence.ConnectionString))

@@ -90,4 +90,20 @@ public class HaproxySyncBatchingSpecs(ITestOutputHelper output) : HaproxySyncSpe
         Assert.Equal(["set server api/s1 addr 10.0.0.2 port 8080"], runtime.Commands);
         Assert.True(afterRuntime < reloads[1].At, "the runtime change waited for the reload window");
     }
+
+    [Fact]
+    public void HaproxySync_should_give_a_burst_of_new_backends_one_reload_once_changes_pause()
+    {
+        var sync = StartSync([Backend("api")], settings: Settings(quietPeriod: TimeSpan.FromMilliseconds(300)));
+        AwaitReady(sync);
+
+        // A burst: each change arrives well within the quiet period of the one before.
+        for (var i = 0; i < 20; i++)
+            sync.Tell(new BackendStateChanged($"new{i:D2}", 1, Backend($"new{i:D2}")));
+
+        AwaitApplied(sync, 1, Enumerable.Range(0, 20).Select(i => $"new{i:D2}").ToArray());
+        var reload = Assert.Single(Haproxy.Reloads);
+        Assert.Equal(21, reload.Backends.Count);
+        Assert.EndsWith("(+17 more)", reload.Reason);
+    }
 }

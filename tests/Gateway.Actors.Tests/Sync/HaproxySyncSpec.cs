@@ -31,11 +31,12 @@ public abstract class HaproxySyncSpec : Akka.TestKit.Xunit2.TestKit
 
     protected TestProbe Desired { get; }
 
-    protected SyncSettings Settings(TimeSpan? minReloadInterval = null) =>
+    protected SyncSettings Settings(TimeSpan? minReloadInterval = null, TimeSpan? quietPeriod = null) =>
         new(new GatewayConfig(), new HaproxyOptions(), Haproxy.Layout)
         {
             SyncPeriod = TimeSpan.FromHours(1),
             MinReloadInterval = minReloadInterval ?? TimeSpan.Zero,
+            ReloadQuietPeriod = quietPeriod ?? TimeSpan.Zero,
         };
 
     /// <summary>Starts the sync actor on <paramref name="backends"/> (each at version 1) and <paramref name="routes"/>, and hands it the recovered snapshot.</summary>
