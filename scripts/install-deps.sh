@@ -8,6 +8,8 @@ command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v setsid >/dev/null 2>&1 || need+=(util-linux)
 if [[ "${1:-}" == "--test" ]]; then
   command -v curl >/dev/null 2>&1 || need+=(curl)
+  # The PostgreSQL journal specs start a throwaway cluster with these binaries.
+  [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql-15)
 fi
 
 if ((${#need[@]})); then

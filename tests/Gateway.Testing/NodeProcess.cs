@@ -131,6 +131,13 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task<HttpResponseMessage> PutJsonAsync(string path, string json) =>
         await Admin.PutAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
+    /// <summary>Waits until the process ended and its output is read to the end.</summary>
+    public async Task WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     /// <summary>SIGTERM and wait: the node stops gracefully (and stops its HAProxy unless told to keep it).</summary>
     public async Task StopAsync(TimeSpan? within = null)
     {

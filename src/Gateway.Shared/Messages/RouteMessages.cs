@@ -4,7 +4,12 @@ using Gateway.Shared.Validation;
 namespace Gateway.Shared.Messages;
 
 /// <summary>Adds a route or points an existing one (same host and path) at another backend: the seed's AddBackendRoute. Replies <see cref="RouteAccepted"/> or <see cref="RouteRejected"/>.</summary>
-public sealed record SetRoute(Route Route, string Source) : IGatewayMessage;
+public sealed record SetRoute(Route Route, string Source) : IGatewayMessage
+{
+    /// <summary>The seed's <c>AddBackendRoute(host, path, backend)</c>: "" for any host or any path.</summary>
+    public static SetRoute AddBackendRoute(string host, string path, string backend, string source = "api") =>
+        new(new Route { Host = host, Path = path, Backend = backend }, source);
+}
 
 /// <summary>Deletes the route for a host and path. Replies <see cref="RouteAccepted"/> or <see cref="RouteNotFound"/>.</summary>
 public sealed record RemoveRoute(string Host, string Path, string Source) : IGatewayMessage;

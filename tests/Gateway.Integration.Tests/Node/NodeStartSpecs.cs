@@ -16,7 +16,7 @@ public sealed class NodeStartSpecs
         });
         await using var _ = node;
 
-        await Eventually.True(() => Task.FromResult(node.HasExited), TimeSpan.FromSeconds(30), "node exit");
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, node.ExitCode);
         Assert.Contains("Gateway:Frontend:HTTPPort: must be 1–65535", node.Output);
@@ -42,5 +42,55 @@ public sealed class NodeStartSpecs
         Assert.StartsWith("Hello from demo-h2c", viaTls.Body);
         Assert.Equal("Hello from demo-http1: you reached it over HTTP/1.1, path /hello\n", viaHttp1.Body);
         await Eventually.True(() => Task.FromResult(node.Output.Contains("curl --http2-prior-knowledge")), what: "curl hints printed");
+    }
+
+    [Fact]
+    public async Task Node_without_a_configured_token_should_create_one_readable_only_by_its_owner()
+    {
+        using var dir = new TempDir("gwt");
+        var settings = new NodeSettings(dir.Path) { Extra = ["--Gateway:Admin:Token="] };
+        await using var node = await NodeProcess.StartAsync(settings);
+        var file = Path.Combine(dir.Path, "admin.token");
+        var token = (await File.ReadAllTextAsync(file)).Trim();
+        using var anonymous = new HttpClient { BaseAddress = new Uri(settings.AdminUrl) };
+        using var withFileToken = new HttpRequestMessage(HttpMethod.Get, "/api/status") { Headers = { { "Authorization", $"Bearer {token}" } } };
+        using var withTestToken = new HttpRequestMessage(HttpMethod.Get, "/api/status") { Headers = { { "Authorization", $"Bearer {NodeProcess.Token}" } } };
+
+        using var accepted = await anonymous.SendAsync(withFileToken);
+        using var refused = await anonymous.SendAsync(withTestToken);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(64, token.Length);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains(file, node.Output);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stopped_node_should_stop_its_haproxy_unless_told_to_keep_it_running(bool keepRunning)
+    {
+        using var dir = new TempDir("gwk");
+        var node = await NodeProcess.StartAsync(new NodeSettings(dir.Path) { KeepHaproxyRunning = keepRunning });
+        var config = node.Layout.ConfigPath;
+
+        await node.StopAsync();
+        var exitCode = node.ExitCode;
+        await node.DisposeAsync();
+
+        var left = System.Diagnostics.Process.GetProcessesByName("haproxy")
+            .Where(p => Gateway.Actors.Haproxy.Posix.IsRunning(p.Id) && Gateway.Actors.Haproxy.Posix.CommandLine(p.Id).Contains(config, StringComparison.Ordinal))
+            .ToList();
+        try
+        {
+            Assert.Equal(0, exitCode);
+            Assert.Equal(keepRunning, left.Count > 0);
+        }
+        finally
+        {
+            foreach (var process in left)
+                process.Kill();
+        }
     }
 }
