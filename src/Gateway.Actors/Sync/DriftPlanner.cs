@@ -37,17 +37,9 @@ public static class DriftPlanner
             var backend = versioned.Backend;
             foreach (var server in backend.Servers)
             {
-                if (!liveServers.TryGetValue(new ServerRef(name, server.Name), out var now))
-                {
-                    commands.AddRange(RuntimeOperations.AddServer(backend, server));
-                    continue;
-                }
-                if (now.Address != server.IP || now.Port != server.Port)
-                    commands.Add(RuntimeCommands.SetAddress(name, server.Name, server.IP, server.Port));
-                if (now.Weight != server.EffectiveWeight)
-                    commands.Add(RuntimeCommands.SetWeight(name, server.Name, server.EffectiveWeight));
-                if (now.State != server.State)
-                    commands.Add(RuntimeCommands.SetState(name, server.Name, server.State));
+                commands.AddRange(liveServers.TryGetValue(new ServerRef(name, server.Name), out var now)
+                    ? RuntimeOperations.Converge(name, new RuntimeOperations.ServerSettings(now.Address, now.Port, now.Weight, now.State), server)
+                    : RuntimeOperations.AddServer(backend, server));
             }
         }
         foreach (var (key, _) in liveServers)

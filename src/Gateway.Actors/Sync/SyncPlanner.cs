@@ -100,20 +100,13 @@ public static class SyncPlanner
         var commands = new List<RuntimeCommand>();
         foreach (var server in want.Backend.Servers)
         {
-            var old = have.FindServer(server.Name);
-            if (old is null && pendingRemovals.Contains(new ServerRef(name, server.Name)))
-                old = server with { IP = "", Port = 0, State = ServerAdminState.Maint, Weight = -1 }; // still in HAProxy, in maint: reuse it
-            if (old is null)
-            {
+            if (have.FindServer(server.Name) is { } old)
+                commands.AddRange(RuntimeOperations.Converge(name, RuntimeOperations.ServerSettings.Of(old), server));
+            else if (pendingRemovals.Contains(new ServerRef(name, server.Name)))
+                // Still in HAProxy, in maint, waiting to be deleted: take it back rather than add it twice.
+                commands.AddRange(RuntimeOperations.Converge(name, RuntimeOperations.ServerSettings.Unknown, server));
+            else
                 commands.AddRange(RuntimeOperations.AddServer(want.Backend, server));
-                continue;
-            }
-            if (old.IP != server.IP || old.Port != server.Port)
-                commands.Add(RuntimeCommands.SetAddress(name, server.Name, server.IP, server.Port));
-            if (old.EffectiveWeight != server.EffectiveWeight)
-                commands.Add(RuntimeCommands.SetWeight(name, server.Name, server.EffectiveWeight));
-            if (old.State != server.State)
-                commands.Add(RuntimeCommands.SetState(name, server.Name, server.State));
         }
         var removals = have.Servers.Where(s => want.Backend.FindServer(s.Name) is null).Select(s => s.Name).ToList();
         return new RuntimeStep(want.Backend, want.Version, commands, removals);

@@ -22,6 +22,26 @@ public static class RuntimeOperations
         return commands;
     }
 
+    /// <summary>A server's runtime-changeable state: what HAProxy has, or what Gateway applied.</summary>
+    public readonly record struct ServerSettings(string IP, int Port, int Weight, ServerAdminState State)
+    {
+        public static ServerSettings Of(BackendServer server) => new(server.IP, server.Port, server.EffectiveWeight, server.State);
+
+        /// <summary>Nothing known: every setting is sent.</summary>
+        public static readonly ServerSettings Unknown = new("", 0, -1, (ServerAdminState)(-1));
+    }
+
+    /// <summary>The commands that take an existing server from <paramref name="current"/> to <paramref name="target"/>.</summary>
+    public static IEnumerable<RuntimeCommand> Converge(string backend, ServerSettings current, BackendServer target)
+    {
+        if (current.IP != target.IP || current.Port != target.Port)
+            yield return RuntimeCommands.SetAddress(backend, target.Name, target.IP, target.Port);
+        if (current.Weight != target.EffectiveWeight)
+            yield return RuntimeCommands.SetWeight(backend, target.Name, target.EffectiveWeight);
+        if (current.State != target.State)
+            yield return RuntimeCommands.SetState(backend, target.Name, target.State);
+    }
+
     /// <summary>
     /// Puts the server in maint (no new requests from now on), then deletes it once HAProxy lets
     /// go of it: 2.6 refuses <c>del server</c> while a request is in flight, and
