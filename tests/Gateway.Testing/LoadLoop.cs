@@ -55,11 +55,18 @@ public sealed class LoadLoop : IAsyncDisposable
                 _errors.Add(why);
     }
 
-    /// <summary>Waits until <paramref name="more"/> further requests completed.</summary>
-    public Task Progress(int more)
+    /// <summary>Waits until <paramref name="more"/> further requests completed; the timeout names what went wrong so far.</summary>
+    public async Task Progress(int more)
     {
         var target = Requests + more;
-        return Eventually.True(() => Task.FromResult(Requests >= target), TimeSpan.FromSeconds(20), $"{more} more requests");
+        try
+        {
+            await Eventually.True(() => Task.FromResult(Requests >= target), TimeSpan.FromSeconds(20), $"{more} more requests");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} ({Requests} done, {Failures} failed: {string.Join("; ", Errors)})", e);
+        }
     }
 
     public async Task StopAsync()

@@ -31,10 +31,19 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync("chown", "postgres", dir);
         var port = FreePort.Next();
         await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "initdb"), "-D", Path.Combine(dir, "data"), "-A", "trust", "-U", "postgres");
-        await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "log"),
-            "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start");
-        return new PostgresServer(dir, port);
+        var server = new PostgresServer(dir, port);
+        await server.ResumeAsync();
+        return server;
     }
+
+    /// <summary>Starts the cluster (again).</summary>
+    public Task ResumeAsync() =>
+        RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "log"),
+            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start");
+
+    /// <summary>Stops the cluster: the journal becomes unreachable.</summary>
+    public Task PauseAsync() =>
+        RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "fast", "stop");
 
     private static async Task RunAsync(string file, params string[] arguments)
     {
@@ -51,7 +60,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "immediate", "stop");
+        if (File.Exists(Path.Combine(_dir, "data", "postmaster.pid")))
+            await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(Bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "immediate", "stop");
         Directory.Delete(_dir, recursive: true);
     }
 }

@@ -28,6 +28,8 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     }
 
     private sealed record StartupDone(StartupOutcome Outcome, IReadOnlyDictionary<string, VersionedBackend> Tried);
+    private sealed record EarlyStarted(HaproxyRunning Running);
+    private sealed record EarlyStartFailed(Exception Cause);
     private sealed record StartupFailed(Exception Cause);
     private sealed record RoundDone(SyncJob Job, long RoutesVersion, SyncOutcome Outcome);
     private sealed record ReconcileDone(ReconcileOutcome Outcome);
@@ -65,7 +67,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
     private bool _mapsDirty;
     private HashSet<ServerRef> _pending = [];
 
-    private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty;
+    private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty, _earlyRunning;
     private DateTime _lastReload = DateTime.MinValue, _lastConfigWrite = DateTime.MinValue, _lastChange = DateTime.MinValue;
     private DateTime? _reloadPendingSince;
     private long _reloads, _runtimeCommands;
@@ -103,6 +105,23 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             Kick();
         });
 
+        Receive<EarlyStarted>(early =>
+        {
+            _busy = false;
+            _earlyRunning = true;
+            (_haproxyPid, _haproxyVersion) = (early.Running.MasterPid, early.Running.Version);
+            _log.Info("HAProxy (master [{0}], {1}) serves the configuration on disk while the desired state recovers", early.Running.MasterPid,
+                early.Running.Kind == StartKind.Adopted ? "adopted" : "started");
+            if (_recovered)
+                StartUp();
+        });
+        Receive<EarlyStartFailed>(failed =>
+        {
+            _busy = false;
+            _log.Warning("HAProxy could not start on the configuration on disk ({0}); it starts once the state has recovered", failed.Cause.Message);
+            if (_recovered)
+                StartUp();
+        });
         Receive<StartupDone>(done => Started(done.Outcome, done.Tried));
         Receive<StartupFailed>(failed =>
         {
@@ -177,6 +196,13 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         var self = Self;
         _client.Restarted += pid => self.Tell(new HaproxyRestarted(pid));
         _desiredState.Tell(new DesiredStateActor.Subscribe(Self));
+        // The file on disk equals the last desired state: serve it now, recovery may take a while.
+        if (File.Exists(_settings.Layout.ConfigPath))
+        {
+            _busy = true;
+            var client = _client;
+            Run(ct => client.EnsureRunningAsync(ct), running => new EarlyStarted(running), e => new EarlyStartFailed(e));
+        }
     }
 
     private void Take(DesiredStateActor.Snapshot snapshot)
@@ -203,8 +229,8 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
             return;
         _busy = true;
         _log.Info("Bringing HAProxy up on the recovered state: [{0}] backends, [{1}] routes", _desired.Count, _routes.Routes.Count);
-        var (desired, routes, settings, client) = (Snapshot(_desired), _routes.Routes, _settings, _client);
-        Run(ct => SyncStartup.RunAsync(desired, routes, settings, client, ct), o => new StartupDone(o, desired), e => new StartupFailed(e));
+        var (desired, routes, settings, client, early) = (Snapshot(_desired), _routes.Routes, _settings, _client, _earlyRunning);
+        Run(ct => SyncStartup.RunAsync(desired, routes, settings, client, ct, early), o => new StartupDone(o, desired), e => new StartupFailed(e));
     }
 
     private void Started(StartupOutcome outcome, IReadOnlyDictionary<string, VersionedBackend> tried)
@@ -222,7 +248,7 @@ public sealed class HaproxySyncActor : ReceiveActor, IWithTimers
         if (outcome.Reload is { } reload)
         {
             _lastReload = DateTime.UtcNow;
-            Reloaded(reload, "adopted HAProxy runs an older configuration");
+            Reloaded(reload, "the running HAProxy serves an older configuration");
         }
         _dirty.UnionWith(_desired.Keys);
         _dirty.UnionWith(_applied.Keys);

@@ -15,15 +15,16 @@ public sealed record StartupOutcome(
 /// <summary>
 /// Brings HAProxy up on the recovered desired state: writes the configuration (leaving out, with
 /// the error recorded, any backend <c>haproxy -c</c> refuses), then adopts the running HAProxy or
-/// starts one. An adopted HAProxy is reloaded only if the file it was started from differed in
-/// more than server lines (those are repaired at runtime by the first reconcile).
+/// starts one. An HAProxy that already ran — adopted, or started early on the file on disk while
+/// the state recovered — is reloaded only if that file differed in more than server lines (those
+/// are repaired at runtime by the first reconcile).
 /// </summary>
 public static class SyncStartup
 {
     private const int MaxAttempts = 5;
 
     public static async Task<StartupOutcome> RunAsync(IReadOnlyDictionary<string, VersionedBackend> desired, IReadOnlyList<Route> routes,
-        SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
+        SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken, bool alreadyRunning = false)
     {
         var previous = File.Exists(settings.Layout.ConfigPath) ? await File.ReadAllTextAsync(settings.Layout.ConfigPath, cancellationToken).ConfigureAwait(false) : null;
         var target = desired.ToDictionary(StringComparer.Ordinal);
@@ -37,9 +38,10 @@ public static class SyncStartup
             {
                 var running = await client.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
                 CommitResult? reload = null;
-                if (running.Kind == StartKind.Adopted && written.Outcome == CommitOutcome.Written && (previous is null || StructureDiffers(previous, config.Config)))
-                    reload = await client.CommitAsync(config, backends, "adopted HAProxy runs an older configuration", reload: true, validate: true,
-                        cancellationToken).ConfigureAwait(false);
+                if ((running.Kind == StartKind.Adopted || alreadyRunning) && written.Outcome == CommitOutcome.Written
+                    && (previous is null || StructureDiffers(previous, config.Config)))
+                    reload = await client.CommitAsync(config, backends, "the running HAProxy serves an older configuration", reload: true,
+                        validate: true, cancellationToken).ConfigureAwait(false);
                 return new StartupOutcome(target, refused, running, written, reload);
             }
             var culprits = written.Errors.Select(e => e.Line is { } line ? ConfigSections.BackendAt(config.Config, line) : null)

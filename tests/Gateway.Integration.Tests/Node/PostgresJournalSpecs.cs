@@ -50,4 +50,36 @@ public sealed class PostgresJournalSpecs : IAsyncLifetime
         Assert.Equal(0, await second.ReloadsAsync());
         Assert.False(File.Exists(Path.Combine(_dir.Path, "journal.db")));
     }
+
+    [Fact]
+    public async Task Node_should_serve_its_last_state_from_disk_while_the_journal_is_unreachable()
+    {
+        var settings = new NodeSettings(_dir.Path)
+        {
+            Extra = ["--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={_postgres.ConnectionString};Timeout=2"],
+        };
+        await using (var first = await NodeProcess.StartAsync(settings))
+        {
+            using var backend = await first.PutJsonAsync("/api/backends/kept?wait=true",
+                $$"""{"servers":[{"name":"s1","ip":"{{_a.IP}}","port":{{_a.Port}}}]}""");
+            using var route = await first.PutJsonAsync("/api/routes?wait=true", """{"host":"","path":"/kept","backend":"kept"}""");
+            Assert.Equal(HttpStatusCode.OK, route.StatusCode);
+            await first.StopAsync(); // managed: its HAProxy stops too
+        }
+        await _postgres.PauseAsync();
+
+        await using var second = NodeProcess.Launch(settings with { AdminPort = FreePort.Next() });
+        using var client = Clients.Http1();
+        var (status, body, _) = await Eventually.Get(() => client.FetchAsync(second.PlainUrl + "/kept"), r => r.Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "HAProxy serving the file on disk");
+        using var probe = new HttpClient { BaseAddress = new Uri(second.Settings.AdminUrl) };
+        using var ready = await probe.GetAsync("/readyz");
+
+        Assert.StartsWith("server=a ", body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+
+        await _postgres.ResumeAsync();
+        await second.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await second.ReloadsAsync());
+    }
 }

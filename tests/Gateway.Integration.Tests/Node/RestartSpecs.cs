@@ -66,7 +66,9 @@ public sealed class RestartSpecs : IAsyncLifetime
         await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 50_000, maxTime: TimeSpan.FromSeconds(60));
         await load.Progress(50);
 
+        var master = int.Parse(await File.ReadAllTextAsync(first.Layout.PidFile));
         await first.Kill();
+        Assert.True(Gateway.Actors.Haproxy.Posix.IsRunning(master), "HAProxy died with the node");
         await load.Progress(200); // HAProxy outlives the controller
         await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
         await load.Progress(200);
