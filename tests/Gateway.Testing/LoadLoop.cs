@@ -61,7 +61,9 @@ public sealed class LoadLoop : IAsyncDisposable
         var target = Requests + more;
         try
         {
-            await Eventually.True(() => Task.FromResult(Requests >= target), TimeSpan.FromSeconds(20), $"{more} more requests");
+            await Eventually.True(() => Task.FromResult(Requests >= target || _workers.All(w => w.IsCompleted)), TimeSpan.FromSeconds(20), $"{more} more requests");
+            if (Requests < target)
+                throw new InvalidOperationException($"the load loop ended (its count or time bound) after {Requests} requests, before {more} more");
         }
         catch (TimeoutException e)
         {

@@ -63,7 +63,7 @@ public sealed class RestartSpecs : IAsyncLifetime
         await Put(first, "/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
         await Put(first, "/api/backends/web?wait=true", Backend("web", _b)); // live at runtime, haproxy.cfg may lag
         using var client = Clients.Http1();
-        await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 50_000, maxTime: TimeSpan.FromSeconds(60));
+        await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 1_000_000, maxTime: TimeSpan.FromSeconds(90));
         await load.Progress(50);
 
         var master = int.Parse(await File.ReadAllTextAsync(first.Layout.PidFile));
