@@ -15,8 +15,14 @@ public sealed class TempDir : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Also ends any HAProxy still running on files in this directory (a test that failed half way may leave one).</summary>
     public void Dispose()
     {
+        foreach (var process in System.Diagnostics.Process.GetProcessesByName("haproxy"))
+        {
+            if (Gateway.Actors.Haproxy.Posix.CommandLine(process.Id).Contains(Path + "/", StringComparison.Ordinal))
+                process.Kill();
+        }
         try
         {
             Directory.Delete(Path, recursive: true);
