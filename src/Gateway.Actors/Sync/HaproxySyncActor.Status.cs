@@ -1,11 +1,4 @@
-using Akka;
-using Akka.Hosting;
-using Akka.Actor;
-using Akka.Event;
-using Gateway.Actors.DesiredState;
-using Gateway.Actors.Haproxy;
 using Gateway.Shared.Messages;
-using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 

@@ -35,8 +35,6 @@ public static class GatewayJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    public static byte[] SerializeToUtf8Bytes<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
-
     /// <summary>
     /// Parses <paramref name="json"/>, turning a malformed document into an error that names the
     /// field (<c>backends[0].servers[1].port: …</c>) instead of an exception.

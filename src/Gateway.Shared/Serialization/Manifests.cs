@@ -52,8 +52,6 @@ public static class Manifests
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(t => t.Type, t => t.Manifest);
     private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(t => t.Manifest, t => t.Type);
 
-    public static IReadOnlyCollection<Type> Types => ByType.Keys;
-
     public static string Of(Type type) =>
         ByType.TryGetValue(type, out var manifest)
             ? manifest

@@ -50,8 +50,6 @@ public static class RuntimeCommands
     public static RuntimeCommand CommitMap(int version, string map) =>
         new($"commit map @{I(version)} {map}", ReplyExpectation.Empty);
 
-    public static RuntimeCommand ShowMap(string map) => new($"show map {map}", ReplyExpectation.Output);
-
     public static RuntimeCommand ShowServersState(string? backend = null) =>
         new(backend is null ? "show servers state" : $"show servers state {backend}", ReplyExpectation.Output);
 
@@ -61,8 +59,6 @@ public static class RuntimeCommands
     public static IReadOnlySet<string> ParseBackends(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
-
-    public static RuntimeCommand ShowStat() => new("show stat", ReplyExpectation.Output);
 
     public static RuntimeCommand ShowInfo() => new("show info", ReplyExpectation.Output);
 
