@@ -40,8 +40,9 @@ public sealed partial class HaproxySyncActor
         _busy = false;
         _running = true;
         _applied = outcome.Applied.ToDictionary(StringComparer.Ordinal);
-        _appliedMaps = SyncPlanner.BuildMaps(_routes.Routes, _applied.Keys);
-        _appliedRoutesVersion = _routes.Version;
+        // The maps HAProxy loaded may lag (an adopted HAProxy, or map changes not yet written when the
+        // last node stopped): treat them as unknown, so the first round replaces them at runtime.
+        _appliedMaps = RouteMapsContent.Empty;
         foreach (var (name, error) in outcome.Refused)
             Refuse(name, error, tried);
         _haproxyPid = outcome.Running.MasterPid;
@@ -55,7 +56,7 @@ public sealed partial class HaproxySyncActor
         _dirty.UnionWith(_desired.Keys);
         _dirty.UnionWith(_applied.Keys);
         _dirty.RemoveWhere(Converged);
-        _mapsDirty = _appliedRoutesVersion != _routes.Version;
+        _mapsDirty = true;
         _log.Info("HAProxy {0} (master [{1}], {2}) serves [{3}] backends", _haproxyVersion, _haproxyPid,
             outcome.Running.Kind == StartKind.Adopted ? "adopted" : "started", _applied.Count);
         Timers.StartPeriodicTimer(ReconcileTimer, Tick.Reconcile, _settings.SyncPeriod);

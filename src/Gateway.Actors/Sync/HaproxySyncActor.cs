@@ -143,6 +143,9 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _log.Warning("HAProxy was started again (master [{0}]); reconciling with what it serves", restarted.Pid);
             _haproxyPid = restarted.Pid;
+            // It loaded the files on disk, which may lag route changes made at runtime.
+            _appliedMaps = RouteMapsContent.Empty;
+            _mapsDirty = true;
             _reconcileWanted = true;
             Kick();
         });
