@@ -35,19 +35,12 @@ public static class NodeBench
     private static async Task<NodeProcess> StartNodeAsync(TempDir dir) =>
         await NodeProcess.StartAsync(new NodeSettings(dir.Path) { Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s"] });
 
-    private static async Task Put(NodeProcess node, string path, string json)
-    {
-        using var response = await node.PutJsonAsync(path, json);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
     /// <summary>From the PUT until HAProxy's own runtime state shows the new address (polled on a second CLI connection).</summary>
     private static async Task<Table> LatencyAsync(int samples)
     {
         using var dir = new TempDir("gwb");
         await using var node = await StartNodeAsync(dir);
-        await Put(node, "/api/backends/lat?wait=true", Backend("lat", "127.0.0.1", 20000));
+        await node.PutOkAsync("/api/backends/lat?wait=true", Backend("lat", "127.0.0.1", 20000));
         await using var cli = new RuntimeApiClient(node.Layout.RuntimeSocket);
         var toLive = new List<double>();
         var toAccepted = new List<double>();
@@ -55,7 +48,7 @@ public static class NodeBench
         {
             var ip = $"127.0.{i / 250 % 250}.{i % 250 + 1}";
             var started = Stopwatch.GetTimestamp();
-            await Put(node, "/api/backends/lat", Backend("lat", ip, 20000));
+            await node.PutOkAsync("/api/backends/lat", Backend("lat", ip, 20000));
             toAccepted.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             while (true)
             {
@@ -84,7 +77,7 @@ public static class NodeBench
         await Task.WhenAll(Enumerable.Range(0, backends).Chunk(50).Select(async chunk =>
         {
             foreach (var i in chunk)
-                await Put(node, $"/api/backends/t{i}", Backend($"t{i}", "127.0.0.1", 20000));
+                await node.PutOkAsync($"/api/backends/t{i}", Backend($"t{i}", "127.0.0.1", 20000));
         }));
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var reloadsBefore = await node.ReloadsAsync();
@@ -109,7 +102,7 @@ public static class NodeBench
             while (!stop.IsCancellationRequested)
             {
                 var i = (worker * 7919 + n++) % backends;
-                await Put(node, $"/api/backends/t{i}", Backend($"t{i}", $"127.1.{n / 250 % 250}.{n % 250 + 1}", 20000));
+                await node.PutOkAsync($"/api/backends/t{i}", Backend($"t{i}", $"127.1.{n / 250 % 250}.{n % 250 + 1}", 20000));
                 Interlocked.Increment(ref accepted);
             }
         })));
@@ -141,12 +134,12 @@ public static class NodeBench
         await Task.WhenAll(Enumerable.Range(0, count).Chunk(count / 32).Select(async chunk =>
         {
             foreach (var i in chunk)
-                await Put(node, $"/api/backends/burst{i:D4}", Backend($"burst{i:D4}", server.IP, server.Port));
+                await node.PutOkAsync($"/api/backends/burst{i:D4}", Backend($"burst{i:D4}", server.IP, server.Port));
         }));
         var stored = clock.Elapsed;
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var applied = clock.Elapsed;
-        await Put(node, "/api/routes?wait=true", $$"""{"host":"","path":"/b{{count - 1}}","backend":"burst{{count - 1:D4}}"}""");
+        await node.PutOkAsync("/api/routes?wait=true", $$"""{"host":"","path":"/b{{count - 1}}","backend":"burst{{count - 1:D4}}"}""");
         using var client = Clients.Http1();
         var (status, _, _) = await client.FetchAsync(node.PlainUrl + $"/b{count - 1}");
         var table = new Table($"Burst of {count} new backends (32 concurrent clients)", "measure", "value");
@@ -165,7 +158,7 @@ public static class NodeBench
         await Task.WhenAll(Enumerable.Range(0, count).Chunk(count / 32).Select(async chunk =>
         {
             foreach (var i in chunk)
-                await Put(node, $"/api/backends/m{i:D5}", Backend($"m{i:D5}", $"127.2.{i / 250 % 250}.{i % 250 + 1}", 20000, servers: 4));
+                await node.PutOkAsync($"/api/backends/m{i:D5}", Backend($"m{i:D5}", $"127.2.{i / 250 % 250}.{i % 250 + 1}", 20000, servers: 4));
         }));
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(120));
         var loaded = clock.Elapsed;

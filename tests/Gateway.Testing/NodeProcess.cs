@@ -131,6 +131,14 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task<HttpResponseMessage> PutJsonAsync(string path, string json) =>
         await Admin.PutAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
+    /// <summary>PUT that must succeed; a refusal throws with the node's answer.</summary>
+    public async Task PutOkAsync(string path, string json)
+    {
+        using var response = await PutJsonAsync(path, json);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>Waits until the process ended and its output is read to the end.</summary>
     public async Task WaitForExitAsync(TimeSpan within)
     {

@@ -13,7 +13,7 @@ internal static class AtomicFile
 
 /// <summary>
 /// A set of files written next to their targets, validated, then swapped in by renames. The maps
-/// go in before the config that names them; a swap keeps the previous files for a restore.
+/// go in before the config that names them; a swap before a reload keeps the previous files for a restore.
 /// </summary>
 internal sealed class StagedFiles((string Target, string Content)[] files)
 {
@@ -35,12 +35,15 @@ internal sealed class StagedFiles((string Target, string Content)[] files)
             File.Delete(Staged(target));
     }
 
-    /// <summary>Moves the staged files in (maps first, the config last) and keeps the previous ones for <see cref="Restore"/>.</summary>
-    public void Swap()
+    /// <summary>
+    /// Moves the staged files in (maps first, the config last), keeping the previous ones for
+    /// <see cref="Restore"/> when <paramref name="keepBackups"/> (a reload that may fail).
+    /// </summary>
+    public void Swap(bool keepBackups)
     {
         foreach (var (target, _) in files.Reverse())
         {
-            if (File.Exists(target))
+            if (keepBackups && File.Exists(target))
                 File.Copy(target, Backup(target), overwrite: true);
             File.Move(Staged(target), target, overwrite: true);
         }

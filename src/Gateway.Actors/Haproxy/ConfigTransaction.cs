@@ -92,11 +92,10 @@ public sealed class ConfigTransaction
                 return new CommitResult(CommitOutcome.Invalid, config.Hash, errors, check.Elapsed, TimeSpan.Zero, null);
             }
 
-            staged.Swap();
+            staged.Swap(keepBackups: reload);
             CurrentHash = config.Hash;
             if (!reload)
             {
-                staged.DropBackups();
                 _log.LogDebug("Configuration [{Hash}] written without reload ({Reason})", config.Hash, reason);
                 return new CommitResult(CommitOutcome.Written, config.Hash, [], check.Elapsed, TimeSpan.Zero, null);
             }

@@ -110,11 +110,11 @@ public sealed partial class HaproxySyncActor
     {
         _busy = false;
         var (job, outcome) = (done.Job, done.Outcome);
+        // Every name a round touched is still in _dirty (changes arriving meanwhile were added to it);
+        // the next Kick drops those that converged.
         if (outcome.ReplacedAll)
         {
-            _dirty.UnionWith(_applied.Keys); // what left HAProxy must be checked too
             _applied = outcome.Applied.ToDictionary(StringComparer.Ordinal);
-            _dirty.UnionWith(_applied.Keys);
         }
         else
         {

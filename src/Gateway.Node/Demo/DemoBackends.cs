@@ -22,38 +22,44 @@ public sealed class DemoBackends(
 {
     private readonly List<WebApplication> _apps = [];
 
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var http1 = await StartBackendAsync("demo-http1", HttpProtocols.Http1, cancellationToken);
         var h2c = await StartBackendAsync("demo-h2c", HttpProtocols.Http2, cancellationToken);
-        await Register(new Backend { Name = "demo-http1", Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = http1 }] });
-        await Register(new Backend
+        var waits = new List<object?>
         {
-            Name = "demo-h2c",
-            Protocol = ServerProtocol.H2c,
-            Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = h2c }],
-        });
-        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/h2c", Backend = "demo-h2c" }, "demo"), TimeSpan.FromSeconds(10));
-        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/", Backend = "demo-http1" }, "demo"), TimeSpan.FromSeconds(10));
-        _ = Task.Run(() => AnnounceWhenReady(cancellationToken), CancellationToken.None);
+            await Register(new Backend { Name = "demo-http1", Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = http1 }] }),
+            await Register(new Backend
+            {
+                Name = "demo-h2c",
+                Protocol = ServerProtocol.H2c,
+                Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = h2c }],
+            }),
+        }.OfType<object>().ToList();
+        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/h2c", Backend = "demo-h2c" }, "demo"), Timeout);
+        if (await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/", Backend = "demo-http1" }, "demo"), Timeout) is RouteAccepted route)
+            waits.Add(new AwaitRoutesApplied(route.Version, Timeout));
+        _ = Task.Run(() => AnnounceWhenServed(waits), CancellationToken.None);
     }
 
-    private async Task Register(Backend backend)
+    /// <summary>Registers a demo backend; returns what to wait for until HAProxy serves it (null if it was not registered).</summary>
+    private async Task<AwaitApplied?> Register(Backend backend)
     {
-        var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, "demo"), TimeSpan.FromSeconds(10));
-        if (reply is not BackendAccepted)
-            log.LogWarning("Demo backend [{Backend}] not registered: {Reply}", backend.Name, reply);
+        var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, "demo"), Timeout);
+        if (reply is BackendAccepted accepted)
+            return new AwaitApplied(backend.Name, accepted.Version, Timeout);
+        log.LogWarning("Demo backend [{Backend}] not registered: {Reply}", backend.Name, reply);
+        return null;
     }
 
-    private async Task AnnounceWhenReady(CancellationToken cancellationToken)
+    /// <summary>Prints the curl lines once HAProxy serves the demo (the sync answers each wait when its version is live).</summary>
+    private async Task AnnounceWhenServed(IReadOnlyList<object> waits)
     {
-        for (var i = 0; i < 600 && !cancellationToken.IsCancellationRequested; i++)
-        {
-            var status = await sync.ActorRef.Ask<SyncStatus>(GetSyncStatus.Instance, TimeSpan.FromSeconds(10));
-            if (status.Ready && status.Backends.Values.All(b => b.Applied == b.Desired))
-                break;
-            await Task.Delay(100, cancellationToken);
-        }
+        foreach (var wait in waits)
+            if (await sync.ActorRef.Ask<object>(wait, Timeout + TimeSpan.FromSeconds(5)) is ApplyFailed failed)
+                log.LogWarning("Demo not fully served: {Reason}", failed.Reason);
         var fe = options.Frontend;
         var admin = options.Admin.Url.TrimEnd('/');
         var auth = token.File is null ? "Authorization: Bearer <your Gateway:Admin:Token>" : $"Authorization: Bearer $(cat {token.File})";

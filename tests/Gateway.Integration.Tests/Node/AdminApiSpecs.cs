@@ -12,17 +12,11 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
     private static string BackendJson(string name, TestBackend server, string? protocol = null) =>
         $$"""{"name":"{{name}}",{{(protocol is null ? "" : $"\"protocol\":\"{protocol}\",")}}"servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
 
-    private async Task PutAsync(string path, string json)
-    {
-        using var response = await Node.PutJsonAsync(path, json);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
     [Fact]
     public async Task Backend_added_through_the_api_should_receive_http2_traffic_end_to_end()
     {
-        await PutAsync("/api/backends/api-h2?wait=true", BackendJson("api-h2", fixture.H2, "h2c"));
-        await PutAsync("/api/routes?wait=true", """{"host":"h2.test","path":"/rpc","backend":"api-h2"}""");
+        await Node.PutOkAsync("/api/backends/api-h2?wait=true", BackendJson("api-h2", fixture.H2, "h2c"));
+        await Node.PutOkAsync("/api/routes?wait=true", """{"host":"h2.test","path":"/rpc","backend":"api-h2"}""");
 
         using var h2c = Clients.H2c();
         using var tls = Clients.Tls(HttpVersion.Version20);
@@ -40,9 +34,9 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
     {
         var before = await Node.ReloadsAsync();
 
-        await PutAsync("/api/backends/one-reload?wait=true", BackendJson("one-reload", fixture.A));
+        await Node.PutOkAsync("/api/backends/one-reload?wait=true", BackendJson("one-reload", fixture.A));
         var afterBackend = await Node.ReloadsAsync();
-        await PutAsync("/api/routes?wait=true", """{"host":"one.test","path":"","backend":"one-reload"}""");
+        await Node.PutOkAsync("/api/routes?wait=true", """{"host":"one.test","path":"","backend":"one-reload"}""");
 
         using var client = Clients.Http1();
         var (status, body, _) = await client.FetchAsync(Node.PlainUrl + "/", "one.test");
@@ -55,12 +49,12 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
     [Fact]
     public async Task Address_change_should_be_live_without_a_reload()
     {
-        await PutAsync("/api/backends/moving?wait=true", BackendJson("moving", fixture.A));
-        await PutAsync("/api/routes?wait=true", """{"host":"moving.test","path":"","backend":"moving"}""");
+        await Node.PutOkAsync("/api/backends/moving?wait=true", BackendJson("moving", fixture.A));
+        await Node.PutOkAsync("/api/routes?wait=true", """{"host":"moving.test","path":"","backend":"moving"}""");
         var before = await Node.ReloadsAsync();
         var commandsBefore = (await Node.StatusAsync()).GetProperty("runtimeCommands").GetInt64();
 
-        await PutAsync("/api/backends/moving?wait=true", BackendJson("moving", fixture.B));
+        await Node.PutOkAsync("/api/backends/moving?wait=true", BackendJson("moving", fixture.B));
 
         using var client = Clients.Http1();
         var (status, body, _) = await client.FetchAsync(Node.PlainUrl + "/", "moving.test");
@@ -128,8 +122,8 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
     [Fact]
     public async Task Backends_and_routes_should_read_back_in_the_seeds_json_and_be_deletable()
     {
-        await PutAsync("/api/backends/listed?wait=true", BackendJson("listed", fixture.A));
-        await PutAsync("/api/routes?wait=true", """{"host":"listed.test","path":"/x","backend":"listed"}""");
+        await Node.PutOkAsync("/api/backends/listed?wait=true", BackendJson("listed", fixture.A));
+        await Node.PutOkAsync("/api/routes?wait=true", """{"host":"listed.test","path":"/x","backend":"listed"}""");
 
         var list = JsonDocument.Parse(await Node.Admin.GetStringAsync("/api/backends")).RootElement;
         var one = JsonDocument.Parse(await Node.Admin.GetStringAsync("/api/backends/listed")).RootElement;

@@ -23,12 +23,6 @@ public sealed class RestartSpecs : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private static async Task Put(NodeProcess node, string path, string json)
-    {
-        using var response = await node.PutJsonAsync(path, json);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
     private static string Backend(string name, TestBackend server) =>
         $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
 
@@ -38,9 +32,9 @@ public sealed class RestartSpecs : IAsyncLifetime
         var settings = new NodeSettings(_dir.Path);
         await using (var first = await NodeProcess.StartAsync(settings))
         {
-            await Put(first, "/api/backends/kept?wait=true", Backend("kept", _a));
-            await Put(first, "/api/routes?wait=true", """{"host":"kept.test","path":"","backend":"kept"}""");
-            await Put(first, "/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _a));
+            await first.PutOkAsync("/api/routes?wait=true", """{"host":"kept.test","path":"","backend":"kept"}""");
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
             await first.StopAsync();
         }
 
@@ -59,9 +53,9 @@ public sealed class RestartSpecs : IAsyncLifetime
     {
         var settings = new NodeSettings(_dir.Path);
         var first = await NodeProcess.StartAsync(settings);
-        await Put(first, "/api/backends/web?wait=true", Backend("web", _a));
-        await Put(first, "/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
-        await Put(first, "/api/backends/web?wait=true", Backend("web", _b)); // live at runtime, haproxy.cfg may lag
+        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", _a));
+        await first.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
+        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", _b)); // live at runtime, haproxy.cfg may lag
         using var client = Clients.Http1();
         await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 1_000_000, maxTime: TimeSpan.FromSeconds(90));
         await load.Progress(50);
