@@ -55,7 +55,7 @@ try
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "gateway.conf"), HoconAddMode.Append)
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", node.JournalHoconFile), HoconAddMode.Append)
             .WithCustomSerializer(GatewaySerializer.Name, [typeof(IGatewayMessage)], system => new GatewaySerializer(system))
-            .WithSqlPersistence(node.DataOptions, autoInitialize: true, tagStorageMode: Akka.Persistence.Sql.Config.TagMode.TagTable)
+            .WithSqlPersistence(node.DataOptions, autoInitialize: true, tagStorageMode: Akka.Persistence.Sql.Config.TagMode.Csv)
             .AddDesiredState()
             .AddBackendManager(SqlReadJournal.Identifier)
             .AddRoutes()

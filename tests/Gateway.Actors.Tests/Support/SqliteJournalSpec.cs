@@ -50,7 +50,7 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
                   sql {
                     connection-string = "{{ConnectionStringFor(database)}}"
                     provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
-                    tag-write-mode = TagTable
+                    tag-write-mode = Csv
                     auto-initialize = on
                   }
                 }
@@ -66,7 +66,7 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
                   write-plugin = "akka.persistence.journal.sql"
                   connection-string = "{{ConnectionStringFor(database)}}"
                   provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
-                  tag-read-mode = TagTable
+                  tag-read-mode = Csv
                   refresh-interval = 100ms
                 }
               }
