@@ -40,7 +40,7 @@ public sealed class NodeSetup
         get
         {
             var options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
-            return ProviderName == LinqToDB.ProviderName.SQLiteMS ? options.UseInterceptor(new SqliteBusyTimeout()) : options;
+            return ProviderName == LinqToDB.ProviderName.SQLiteMS ? options.UseInterceptor(new SqliteJournalConnection()) : options;
         }
     }
     public bool Demo => _options.Demo ?? _options.Providers.Count == 0;

@@ -1,0 +1,38 @@
+using System.Data.Common;
+using LinqToDB.Interceptors;
+
+namespace Gateway.Node;
+
+/// <summary>
+/// What every SQLite journal connection needs, at open:
+/// <list type="bullet">
+/// <item>SQLite's own busy timeout. Without it, a writer that meets another (the snapshot store
+/// beside the journal) gets SQLITE_BUSY at once and Microsoft.Data.Sqlite sleeps 150 ms before it
+/// retries (measured: the p99 of a change went to 35 ms); SQLite's busy handler retries after
+/// 1, 2, 5… ms instead.</item>
+/// <item>A real asynchronous hop. Microsoft.Data.Sqlite's async methods run synchronously, so the
+/// journal's write stage finished each write before it looked at its queue again and every event
+/// went out in a transaction of its own (measured: 30,000 events, 30,000 transactions, ~3,500
+/// events/s). Yielding at open lets the queue fill while a write is in flight, so the next write
+/// takes all that waited: about 300 rows per transaction, ~13,000 events/s on two cores.</item>
+/// </list>
+/// </summary>
+public sealed class SqliteJournalConnection : ConnectionInterceptor
+{
+    private const string Pragma = "PRAGMA busy_timeout = 10000;";
+
+    public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragma;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragma;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
