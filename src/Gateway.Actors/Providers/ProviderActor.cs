@@ -13,7 +13,9 @@ namespace Gateway.Actors.Providers;
 /// <summary>
 /// Hosts one <see cref="IBackendProvider"/>: hands it a bounded channel (the seed's EventChanSize)
 /// and forwards what it writes to the backend manager as commands from
-/// <c>provider:&lt;name&gt;</c>, one at a time (the channel backpressures the provider). A
+/// <c>provider:&lt;name&gt;</c>. At most <see cref="MaxInFlight"/> commands are unanswered at a time:
+/// past that the actor stops taking from the channel, the channel fills, and the provider waits,
+/// so a source faster than the journal slows down instead of growing mailboxes. A
 /// provider that throws at start, or ends its channel with an error (HTTP 500, a timeout, a
 /// malformed document), is logged and started again with exponential backoff. Before its first
 /// start a snapshot-style provider is seeded with what it reported before the node restarted.
@@ -45,7 +47,18 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         public static readonly Reseed Instance = new();
     }
 
-    private const string RestartTimer = "restart", SeedTimer = "seed";
+    private sealed class Stalled
+    {
+        public static readonly Stalled Instance = new();
+    }
+
+    private const string RestartTimer = "restart", SeedTimer = "seed", StallTimer = "stall";
+
+    /// <summary>Commands sent to the manager and not answered yet, at most.</summary>
+    public const int MaxInFlight = 1000;
+
+    /// <summary>A full window with no answer for this long means answers were lost (a backend actor died with its mailbox): it is reopened.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _name;
@@ -58,6 +71,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private long _generation;
     private TimeSpan _delay;
     private DateTime _startedAt;
+    private int _inFlight;
+    private IActorRef? _waitingForAck;
 
     public ProviderActor(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff backoff)
     {
@@ -95,9 +110,25 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         Receive<StreamInit>(init => Sender.Tell(Ack.Instance));
         Receive<Received>(received =>
         {
-            if (received.Generation == _generation)
-                _manager.Tell(ToCommand(received.Event));
-            Sender.Tell(Ack.Instance);
+            if (received.Generation != _generation)
+            {
+                Sender.Tell(Ack.Instance);
+                return;
+            }
+            _manager.Tell(ToCommand(received.Event));
+            if (++_inFlight < MaxInFlight)
+                Sender.Tell(Ack.Instance);
+            else
+            {
+                _waitingForAck = Sender;
+                Timers.StartSingleTimer(StallTimer, Stalled.Instance, StallTimeout);
+            }
+        });
+        Receive<Stalled>(_ =>
+        {
+            _log.Warning("Provider [{0}]: {1} changes unanswered for {2} s; taking further changes", _name, _inFlight, StallTimeout.TotalSeconds);
+            _inFlight = 0;
+            Answered(counted: false);
         });
         Receive<StreamDone>(done =>
         {
@@ -112,14 +143,26 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         });
         Receive<BackendAccepted>(accepted =>
         {
+            Answered();
             if (accepted.Changed)
                 _log.Debug("Provider [{0}]: backend [{1}] at version [{2}]", _name, accepted.BackendName, accepted.Version);
         });
-        Receive<BackendRemoved>(removed => _log.Debug("Provider [{0}]: backend [{1}] removed", _name, removed.BackendName));
-        Receive<BackendNotFound>(_ => { });
+        Receive<BackendRemoved>(removed =>
+        {
+            Answered();
+            _log.Debug("Provider [{0}]: backend [{1}] removed", _name, removed.BackendName);
+        });
+        Receive<BackendNotFound>(_ => Answered());
         Receive<BackendRejected>(rejected =>
-            _log.Warning("Provider [{0}] reported an invalid backend [{1}]: {2}", _name, rejected.BackendName, string.Join("; ", rejected.Errors)));
-        Receive<Status.Failure>(failure => _log.Warning("Provider [{0}]: a change was not stored: {1}", _name, failure.Cause.Message));
+        {
+            Answered();
+            _log.Warning("Provider [{0}] reported an invalid backend [{1}]: {2}", _name, rejected.BackendName, string.Join("; ", rejected.Errors));
+        });
+        Receive<Status.Failure>(failure =>
+        {
+            Answered();
+            _log.Warning("Provider [{0}]: a change was not stored: {1}", _name, failure.Cause.Message);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -131,6 +174,18 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => _desiredState.Tell(GetBackends.Instance);
 
+    /// <summary>A command was answered (or the window reopened): take the next change if the stream waits for room.</summary>
+    private void Answered(bool counted = true)
+    {
+        if (counted && _inFlight > 0)
+            _inFlight--;
+        if (_waitingForAck is null || _inFlight >= MaxInFlight)
+            return;
+        Timers.Cancel(StallTimer);
+        _waitingForAck.Tell(Ack.Instance);
+        _waitingForAck = null;
+    }
+
     private object ToCommand(BackendEvent evt) => evt.Type == BackendEventType.Delete
         ? new RemoveBackend(evt.Backend.Name, Source)
         : new UpsertBackend(evt.Backend, Source);
@@ -138,6 +193,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private void StartProvider()
     {
         var generation = ++_generation;
+        _waitingForAck = null; // the previous stream has ended; answers to its commands still count
+        Timers.Cancel(StallTimer);
         _running = new CancellationTokenSource();
         _startedAt = DateTime.UtcNow;
         var channel = Channel.CreateBounded<BackendEvent>(new BoundedChannelOptions(_channelSize)

@@ -92,6 +92,59 @@ public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
         ExpectUpsert("fresh");
     }
 
+    [Fact]
+    public void ProviderActor_should_stop_taking_changes_while_a_full_window_of_commands_is_unanswered()
+    {
+        const int total = ProviderActor.MaxInFlight + 50;
+        var provider = new StreamingProvider(total);
+        var actor = StartProvider("fast", provider);
+
+        // the manager answers nothing: exactly a window's worth reaches it, the rest waits in the provider
+        for (var i = 0; i < ProviderActor.MaxInFlight; i++)
+            Assert.Equal($"b{i}", Manager.ExpectMsg<UpsertBackend>().BackendName);
+        Manager.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.True(provider.Written < total, $"the provider wrote all {total} changes into a channel of 16");
+
+        // each answer lets one more through
+        actor.Tell(new BackendAccepted("b0", 1, Changed: true), Manager.Ref);
+        Assert.Equal($"b{ProviderActor.MaxInFlight}", Manager.ExpectMsg<UpsertBackend>().BackendName);
+        Manager.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        for (var i = 0; i < 49; i++)
+            actor.Tell(new BackendAccepted($"b{i + 1}", 1, Changed: true), Manager.Ref);
+        for (var i = ProviderActor.MaxInFlight + 1; i < total; i++)
+            Assert.Equal($"b{i}", Manager.ExpectMsg<UpsertBackend>().BackendName);
+        Assert.Equal(total, provider.Written);
+    }
+
+    /// <summary>Writes <c>count</c> new backends as fast as the channel takes them.</summary>
+    private sealed class StreamingProvider(int count) : IBackendProvider
+    {
+        private int _written;
+
+        public int Written => Volatile.Read(ref _written);
+
+        public Task StartAsync(ChannelWriter<BackendEvent> events, CancellationToken cancellationToken)
+        {
+            _ = Task.Run(async () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    await events.WriteAsync(BackendEvent.Add(Backend($"b{i}")), cancellationToken);
+                    Interlocked.Increment(ref _written);
+                }
+            }, cancellationToken);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Backend>>([]);
+
+        public Task<Backend?> GetBackendAsync(string name, CancellationToken cancellationToken) => Task.FromResult<Backend?>(null);
+    }
+
     /// <summary>Throws at start the first <c>failures</c> times, then reports one backend.</summary>
     private sealed class FailingStartProvider(int failures) : IBackendProvider
     {
