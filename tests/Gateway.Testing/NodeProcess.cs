@@ -139,6 +139,17 @@ public sealed class NodeProcess : IAsyncDisposable
             throw new InvalidOperationException($"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    public async Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
+        await Admin.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>POST that must succeed; a refusal throws with the node's answer.</summary>
+    public async Task PostOkAsync(string path, string json)
+    {
+        using var response = await PostJsonAsync(path, json);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>Waits until the process ended and its output is read to the end.</summary>
     public async Task WaitForExitAsync(TimeSpan within)
     {

@@ -51,6 +51,7 @@ public static class AdminApi
                 BackendFound found => Json(found.Backend.Backend),
                 _ => Problems.NotFound($"No backend '{name}'"),
             });
+        api.MapPost("/backends", PostBackends);
         api.MapPut("/backends/{name}", PutBackend);
         api.MapDelete("/backends/{name}", DeleteBackend);
 
@@ -101,6 +102,49 @@ public static class AdminApi
         };
     }
 
+    /// <summary>
+    /// POST /api/backends: the seed's document (<c>{"backends":[…]}</c>), each backend created or
+    /// replaced; backends not listed are left alone. The whole document is validated first: one bad
+    /// field refuses it all (400, fields named <c>backends[i].…</c>) and stores nothing. Answers
+    /// <c>{"backends":[{"name","version","changed"}…]}</c>; <c>?wait=true</c> once HAProxy serves them all.
+    /// </summary>
+    private static async Task<IResult> PostBackends(HttpRequest request, bool? wait,
+        IRequiredActor<BackendManagerActor> manager, IRequiredActor<HaproxySyncActor> sync)
+    {
+        if (!GatewayJson.TryDeserialize<BackendList>(await ReadBody(request), out var list, out var error))
+            return Problems.Invalid("Invalid backends", [error!]);
+        var errors = BackendValidator.Validate(list!);
+        if (errors.Count > 0)
+            return Problems.Invalid("Invalid backends", errors);
+
+        var replies = await Task.WhenAll(list!.Backends.Select(backend =>
+            manager.ActorRef.Ask<object>(new UpsertBackend(backend, "admin-api"), AskTimeout)));
+        var accepted = new List<BackendAccepted>(replies.Length);
+        for (var i = 0; i < replies.Length; i++)
+        {
+            switch (replies[i])
+            {
+                case BackendAccepted ok:
+                    accepted.Add(ok);
+                    break;
+                case BackendRejected rejected: // validated above, so only a rule of the actor's own (none today)
+                    return Problems.Invalid($"Backend '{rejected.BackendName}' refused after {accepted.Count} were stored",
+                        rejected.Errors.Select(e => e.Under($"backends[{i}]")));
+                case Status.Failure failure:
+                    return Problems.Unavailable($"Backend '{list.Backends[i].Name}' not stored: {failure.Cause.Message}");
+                default:
+                    return Problems.Unavailable($"Unexpected reply {replies[i].GetType().Name}");
+            }
+        }
+        var body = new { backends = accepted.Select(a => new { name = a.BackendName, version = a.Version, changed = a.Changed }) };
+        if (wait != true)
+            return Json(body);
+        foreach (var a in accepted.Where(a => a.Changed))
+            if (await NotApplied(sync, a.BackendName, a.Version) is { } problem)
+                return problem;
+        return Json(body);
+    }
+
     private static async Task<IResult> DeleteBackend(string name, bool? wait, IRequiredActor<BackendManagerActor> manager, IRequiredActor<HaproxySyncActor> sync)
     {
         var reply = await manager.ActorRef.Ask<object>(new RemoveBackend(name, "admin-api"), AskTimeout);
@@ -149,9 +193,13 @@ public static class AdminApi
     };
 
     private static async Task<IResult> Applied(IRequiredActor<HaproxySyncActor> sync, string name, long version, object body) =>
+        await NotApplied(sync, name, version) ?? Json(body);
+
+    /// <summary>Waits until HAProxy serves the backend at this version: null, or the problem to answer.</summary>
+    private static async Task<IResult?> NotApplied(IRequiredActor<HaproxySyncActor> sync, string name, long version) =>
         await sync.ActorRef.Ask<object>(new AwaitApplied(name, version, ApplyTimeout), ApplyTimeout + AskTimeout) switch
         {
-            AppliedOk => Json(body),
+            AppliedOk => null,
             ApplyFailed failed => Results.Problem(failed.Reason, statusCode: StatusCodes.Status502BadGateway, title: "Stored, but HAProxy does not serve it"),
             var other => Problems.Unavailable($"Unexpected reply {other.GetType().Name}"),
         };

@@ -87,6 +87,40 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
         Assert.Equal(hostPathMap, await File.ReadAllBytesAsync(Node.Layout.HostPathMap));
     }
 
+    [Fact]
+    public async Task A_document_of_backends_should_be_stored_in_one_call_and_served_with_one_reload()
+    {
+        var before = await Node.ReloadsAsync();
+
+        using var response = await Node.PostJsonAsync("/api/backends?wait=true",
+            $$"""{"backends":[{{BackendJson("bulk-a", fixture.A)}},{{BackendJson("bulk-b", fixture.B)}}]}""");
+        await Node.PutOkAsync("/api/routes?wait=true", """{"host":"bulk-b.test","path":"","backend":"bulk-b"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("backends");
+        Assert.Equal(["bulk-a", "bulk-b"], stored.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        Assert.All(stored.EnumerateArray(), b => Assert.True(b.GetProperty("changed").GetBoolean()));
+        using var client = Clients.H2c();
+        var (status, body, _) = await client.FetchAsync(Node.PlainUrl + "/", "bulk-b.test");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("server=b ", body);
+        Assert.Equal(before + 1, await Node.ReloadsAsync());
+    }
+
+    [Fact]
+    public async Task A_document_with_one_hostile_backend_should_get_400_naming_it_and_store_none_of_it()
+    {
+        var config = await File.ReadAllBytesAsync(Node.Layout.ConfigPath);
+
+        using var response = await Node.PostJsonAsync("/api/backends",
+            $$"""{"backends":[{{BackendJson("bulk-fine", fixture.A)}},{"name":"bulk-evil","servers":[{"name":"s1","ip":"127.0.0.1\n    server x 10.0.0.1:80","port":80}]}]}""");
+
+        await AssertNamesField(response, "backends[1].servers[0].ip");
+        using var fine = await Node.Admin.GetAsync("/api/backends/bulk-fine");
+        Assert.Equal(HttpStatusCode.NotFound, fine.StatusCode);
+        Assert.Equal(config, await File.ReadAllBytesAsync(Node.Layout.ConfigPath));
+    }
+
     private static async Task AssertNamesField(HttpResponseMessage response, string field)
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
