@@ -13,15 +13,16 @@ namespace Gateway.Bench;
 /// </summary>
 public static class NodeBench
 {
-    /// <param name="parts">Which measurements to run: latency, throughput, burst, memory (all when empty).</param>
+    /// <param name="parts">Which measurements to run: latency, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty).</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(TimeSpan sustained, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
         var tables = new List<Table>();
         if (Want("latency"))
             tables.Add(await LatencyAsync(samples: 1000));
-        if (Want("throughput"))
-            tables.Add(await ThroughputAsync(sustained, backends: 1000));
+        var feeds = Enum.GetValues<Feed>().Where(f => Want("throughput") || parts.Contains(f.ToString())).ToList();
+        if (feeds.Count > 0)
+            tables.Add(await ThroughputAsync(sustained, backends: 2000, feeds));
         if (Want("burst"))
             tables.Add(await BurstAsync(1000));
         if (Want("memory"))
@@ -69,19 +70,63 @@ public static class NodeBench
         return table;
     }
 
-    /// <summary>Concurrent address changes over many backends for a fixed time; memory sampled every second.</summary>
-    private static async Task<Table> ThroughputAsync(TimeSpan duration, int backends)
+    /// <summary>How changes reach the node in a throughput run.</summary>
+    private enum Feed
+    {
+        /// <summary>One <c>PUT /api/backends/{name}</c> per change, 64 concurrent clients.</summary>
+        AdminPut,
+        /// <summary><c>POST /api/backends</c> with 100 changed backends each, 8 concurrent clients.</summary>
+        AdminBulk,
+        /// <summary>A REST provider whose source answers every poll with all backends moved.</summary>
+        RestProvider,
+    }
+
+    /// <summary>
+    /// The same 1,000 backends and the same address changes, fed three ways one after the other:
+    /// changes persisted (sum of the backends' journal versions) and applied per second, memory
+    /// sampled every second.
+    /// </summary>
+    private static async Task<Table> ThroughputAsync(TimeSpan duration, int backends, IReadOnlyList<Feed> feeds)
+    {
+        var table = new Table($"Sustained changes, {duration.TotalSeconds:0} s each way, {backends} backends (address changes, each persisted to SQLite)",
+            "fed by", "persisted/s", "applied (runtime commands)/s", "catch-up after the last (ms)", "reloads", "RSS first / last / max (MB)");
+        foreach (var feed in feeds)
+        {
+            var row = await ThroughputAsync(feed, duration, backends);
+            table.Add(row);
+        }
+        return table;
+    }
+
+    private static async Task<object[]> ThroughputAsync(Feed feed, TimeSpan duration, int backends)
     {
         using var dir = new TempDir("gwb");
-        await using var node = await StartNodeAsync(dir);
-        await Task.WhenAll(Enumerable.Range(0, backends).Chunk(50).Select(async chunk =>
+        await using var source = await SourceServer.StartAsync();
+        long generation = 0;
+        string Address(long n) => $"127.1.{n / 250 % 250}.{n % 250 + 1}";
+        string Document(long n) => $$"""{"backends":[{{string.Join(",", Enumerable.Range(0, backends).Select(i => Backend($"t{i}", Address(n), 20000)))}}]}""";
+        source.Serve(Document(0));
+        var settings = new NodeSettings(dir.Path)
         {
-            foreach (var i in chunk)
-                await node.PutOkAsync($"/api/backends/t{i}", Backend($"t{i}", "127.0.0.1", 20000));
-        }));
+            Extra = feed == Feed.RestProvider
+                ?
+                [
+                    "--Gateway:Manager:SyncPeriod=5s", "--Gateway:Providers:0:Type=Rest", "--Gateway:Providers:0:Name=bench",
+                    $"--Gateway:Providers:0:Url={source.Url}", "--Gateway:Providers:0:Interval=100ms",
+                ]
+                : ["--Gateway:Manager:SyncPeriod=5s"],
+        };
+        await using var node = await NodeProcess.StartAsync(settings);
+        if (feed == Feed.RestProvider)
+            await Eventually.True(async () => (await node.StatusAsync()).GetProperty("backends").EnumerateObject().Count() == backends,
+                TimeSpan.FromSeconds(60), what: "the provider's first snapshot stored");
+        else
+            await node.PostOkAsync("/api/backends", Document(0));
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var reloadsBefore = await node.ReloadsAsync();
-        var commandsBefore = (await node.StatusAsync()).GetProperty("runtimeCommands").GetInt64();
+        var before = await node.StatusAsync();
+        var commandsBefore = before.GetProperty("runtimeCommands").GetInt64();
+        var versionsBefore = DesiredVersions(before);
 
         var pid = NodePid(node);
         var rss = new List<double>();
@@ -94,34 +139,65 @@ public static class NodeBench
                 await Task.Delay(1000, CancellationToken.None);
             }
         });
-        long accepted = 0;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(worker => Task.Run(async () =>
+        switch (feed)
         {
-            var n = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                var i = (worker * 7919 + n++) % backends;
-                await node.PutOkAsync($"/api/backends/t{i}", Backend($"t{i}", $"127.1.{n / 250 % 250}.{n % 250 + 1}", 20000));
-                Interlocked.Increment(ref accepted);
-            }
-        })));
+            case Feed.AdminPut:
+                await Task.WhenAll(Enumerable.Range(0, 64).Select(worker => Task.Run(async () =>
+                {
+                    var n = 0;
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var i = (worker * 7919 + n++) % backends;
+                        await node.PutOkAsync($"/api/backends/t{i}", Backend($"t{i}", Address(n), 20000));
+                    }
+                })));
+                break;
+            case Feed.AdminBulk:
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+                {
+                    var n = 0;
+                    while (!stop.IsCancellationRequested)
+                    {
+                        n++;
+                        var first = (worker * 7919 + n * 100) % backends;
+                        var batch = Enumerable.Range(first, 100).Select(i => i % backends).Distinct().Select(i => Backend($"t{i}", Address(n * 8 + worker), 20000));
+                        await node.PostOkAsync("/api/backends", $$"""{"backends":[{{string.Join(",", batch)}}]}""");
+                    }
+                })));
+                break;
+            case Feed.RestProvider:
+                source.Serve(() => Document(Interlocked.Increment(ref generation)));
+                await Task.Delay(duration, CancellationToken.None);
+                source.Serve(Document(Interlocked.Increment(ref generation)));
+                break;
+        }
         var elapsed = clock.Elapsed;
         await sampler;
         var drained = Stopwatch.StartNew();
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var drain = drained.Elapsed;
         var status = await node.StatusAsync();
-
-        var table = new Table($"Sustained changes through the admin API ({duration.TotalSeconds:0} s, 64 concurrent clients, {backends} backends)",
-            "measure", "value");
-        table.Add("changes persisted (answered) per second", accepted / elapsed.TotalSeconds);
-        table.Add("runtime commands applied per second", (status.GetProperty("runtimeCommands").GetInt64() - commandsBefore) / elapsed.TotalSeconds);
-        table.Add("time for HAProxy to catch up after the last change (ms)", drain.TotalMilliseconds);
-        table.Add("reloads during the run", status.GetProperty("reloads").GetInt64() - reloadsBefore);
-        table.Add("node RSS first / last / max (MB)", $"{rss.FirstOrDefault():0} / {rss.LastOrDefault():0} / {rss.DefaultIfEmpty().Max():0}");
-        return table;
+        var persisted = DesiredVersions(status) - versionsBefore;
+        return
+        [
+            feed switch
+            {
+                Feed.AdminPut => "admin API, one `PUT` per change, 64 clients",
+                Feed.AdminBulk => "admin API, `POST /api/backends` of 100 changes, 8 clients",
+                _ => "REST provider, every poll (100 ms) moves all backends",
+            },
+            persisted / elapsed.TotalSeconds,
+            (status.GetProperty("runtimeCommands").GetInt64() - commandsBefore) / elapsed.TotalSeconds,
+            drain.TotalMilliseconds,
+            status.GetProperty("reloads").GetInt64() - reloadsBefore,
+            $"{rss.FirstOrDefault():0} / {rss.LastOrDefault():0} / {rss.DefaultIfEmpty().Max():0}",
+        ];
     }
+
+    /// <summary>Sum of the backends' desired versions: every stored change moves one by one.</summary>
+    private static long DesiredVersions(System.Text.Json.JsonElement status) =>
+        status.GetProperty("backends").EnumerateObject().Sum(b => b.Value.GetProperty("desired").GetInt64());
 
     /// <summary>1,000 new backends at once: how many reloads, and how long until HAProxy serves them all.</summary>
     private static async Task<Table> BurstAsync(int count)

@@ -3,15 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Gateway.Testing;
-
-namespace Gateway.Integration.Tests.Node;
+namespace Gateway.Testing;
 
 /// <summary>A real HTTP source serving the seed's JSON document, which a test can change or make fail.</summary>
 public sealed class SourceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private volatile string _document = """{"backends":[]}""";
+    private volatile Func<string> _document = () => """{"backends":[]}""";
     private volatile int _failWith;
     private int _requests;
 
@@ -37,13 +35,16 @@ public sealed class SourceServer : IAsyncDisposable
             Interlocked.Increment(ref source._requests);
             return source._failWith != 0
                 ? Results.Text("source broken", statusCode: source._failWith)
-                : Results.Text(source._document, "application/json");
+                : Results.Text(source._document(), "application/json");
         });
         await app.StartAsync();
         return source;
     }
 
-    public void Serve(string document)
+    public void Serve(string document) => Serve(() => document);
+
+    /// <summary>Each request is answered with a fresh document.</summary>
+    public void Serve(Func<string> document)
     {
         _document = document;
         _failWith = 0;
