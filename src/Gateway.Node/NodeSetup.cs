@@ -1,4 +1,5 @@
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Persistence;
 using Gateway.Actors.Providers;
 using Gateway.Actors.Sync;
 using Gateway.Node.Admin;

@@ -47,6 +47,25 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     }
 
     [Fact]
+    public void Changes_to_many_backends_at_once_should_share_journal_transactions()
+    {
+        const int count = 300;
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        var before = Inserts;
+
+        for (var i = 0; i < count; i++)
+            manager.Tell(new UpsertBackend(Backend($"b{i}"), Admin));
+        for (var i = 0; i < count; i++)
+            ExpectMsg<BackendAccepted>(a => a.Changed);
+
+        // one INSERT per event would be 300; the journal's write stage batches what waits while a
+        // write is in flight, which needs the write to be truly asynchronous (SqliteJournalConnection)
+        Assert.True(Inserts - before < count / 4, $"{Inserts - before} INSERT statements for {count} events");
+    }
+
+    [Fact]
     public void BackendManager_should_route_by_name_and_create_a_child_per_backend_on_demand()
     {
         var desired = CreateTestProbe();

@@ -1,4 +1,12 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Persistence.Sql.Config;
+using Gateway.Actors.Persistence;
+using LinqToDB;
+using LinqToDB.Interceptors;
 using Akka.Persistence.Sql.Query;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -23,10 +31,25 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     private SqliteJournalSpec(string database, ITestOutputHelper output, string? extraHocon)
-        : base(Configure(database, extraHocon), output: output)
+        : base(Setup(database, extraHocon), output: output)
     {
         DatabasePath = database;
     }
+
+    /// <summary>
+    /// The HOCON below, and the journal's connection options as a node sets them
+    /// (<see cref="SqliteJournalConnection"/>), plus whatever <see cref="Interceptors"/> adds.
+    /// </summary>
+    private static ActorSystemSetup Setup(string database, string? extraHocon)
+    {
+        var options = new DataOptions().UseConnectionString(ProviderName.SQLiteMS, ConnectionStringFor(database))
+            .UseInterceptor(new SqliteJournalConnection())
+            .UseInterceptor(new CommandCounter(database));
+        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Configure(database, extraHocon)), new DataOptionsSetup(options));
+    }
+
+    /// <summary>INSERT statements the journal and snapshot store ran on this spec's database.</summary>
+    protected int Inserts => CommandCounter.InsertsInto(DatabasePath);
 
     protected string DatabasePath { get; }
 
@@ -117,6 +140,21 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
     private static string NewDatabase() => Path.Combine(Path.GetTempPath(), $"gwa-{Guid.NewGuid():N}.db");
 
     private static string ConnectionStringFor(string database) => $"Data Source={database}";
+
+    /// <summary>Counts INSERT statements per database file.</summary>
+    private sealed class CommandCounter(string database) : CommandInterceptor
+    {
+        private static readonly ConcurrentDictionary<string, int> Counts = new();
+
+        public static int InsertsInto(string database) => Counts.GetValueOrDefault(database);
+
+        public override DbCommand CommandInitialized(CommandEventData eventData, DbCommand command)
+        {
+            if (command.CommandText.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
+                Counts.AddOrUpdate(database, 1, (_, n) => n + 1);
+            return command;
+        }
+    }
 }
 
 /// <summary>One row of the journal table.</summary>

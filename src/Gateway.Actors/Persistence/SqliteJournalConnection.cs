@@ -1,7 +1,7 @@
 using System.Data.Common;
 using LinqToDB.Interceptors;
 
-namespace Gateway.Node;
+namespace Gateway.Actors.Persistence;
 
 /// <summary>
 /// What every SQLite journal connection needs, at open:
