@@ -15,11 +15,15 @@ namespace Gateway.Actors.Persistence;
 /// went out in a transaction of its own (measured: 30,000 events, 30,000 transactions, ~3,500
 /// events/s). Yielding at open lets the queue fill while a write is in flight, so the next write
 /// takes all that waited: about 300 rows per transaction, ~13,000 events/s on two cores.</item>
+/// <item>A small page cache (256 KiB, not SQLite's 2 MiB). Queries now overlap too (up to
+/// Akka's 50 concurrent recoveries, each with its own connection), and every pooled connection
+/// keeps its cache: with 2 MiB each a node with 10,000 backends went from 371 to 583 MB RSS, and
+/// to 831 MB after a restart. The operating system's file cache serves what this one misses.</item>
 /// </list>
 /// </summary>
 public sealed class SqliteJournalConnection : ConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 10000;";
+    private const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
 
     public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
     {
