@@ -58,7 +58,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     public const int MaxInFlight = 1000;
 
     /// <summary>A full window with no answer for this long means answers were lost (a backend actor died with its mailbox): it is reopened.</summary>
-    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _name;
@@ -67,6 +67,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private readonly IActorRef _desiredState;
     private readonly int _channelSize;
     private readonly Backoff _backoff;
+    private readonly TimeSpan _stallTimeout;
     private CancellationTokenSource? _running;
     private long _generation;
     private TimeSpan _delay;
@@ -74,8 +75,10 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private int _inFlight;
     private IActorRef? _waitingForAck;
 
-    public ProviderActor(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff backoff)
+    public ProviderActor(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff backoff,
+        TimeSpan stallTimeout)
     {
+        _stallTimeout = stallTimeout;
         _name = name;
         _provider = provider;
         _manager = manager;
@@ -121,12 +124,12 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
             else
             {
                 _waitingForAck = Sender;
-                Timers.StartSingleTimer(StallTimer, Stalled.Instance, StallTimeout);
+                Timers.StartSingleTimer(StallTimer, Stalled.Instance, _stallTimeout);
             }
         });
         Receive<Stalled>(_ =>
         {
-            _log.Warning("Provider [{0}]: {1} changes unanswered for {2} s; taking further changes", _name, _inFlight, StallTimeout.TotalSeconds);
+            _log.Warning("Provider [{0}]: {1} changes unanswered for {2} s; taking further changes", _name, _inFlight, _stallTimeout.TotalSeconds);
             _inFlight = 0;
             Answered(counted: false);
         });
@@ -169,8 +172,10 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private string Source => $"provider:{_name}";
 
-    public static Props Props(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff? backoff = null) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(name, provider, manager, desiredState, channelSize, backoff ?? Backoff.Default));
+    public static Props Props(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff? backoff = null,
+        TimeSpan? stallTimeout = null) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(name, provider, manager, desiredState, channelSize, backoff ?? Backoff.Default,
+            stallTimeout ?? DefaultStallTimeout));
 
     protected override void PreStart() => _desiredState.Tell(GetBackends.Instance);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Event;
 using Gateway.Actors.Providers;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
@@ -115,6 +116,25 @@ public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
         for (var i = ProviderActor.MaxInFlight + 1; i < total; i++)
             Assert.Equal($"b{i}", Manager.ExpectMsg<UpsertBackend>().BackendName);
         Assert.Equal(total, provider.Written);
+    }
+
+    [Fact]
+    public void ProviderActor_should_reopen_a_window_whose_answers_were_lost_and_say_so()
+    {
+        const int total = ProviderActor.MaxInFlight + 10;
+        var provider = new StreamingProvider(total);
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings, typeof(Warning));
+        Sys.ActorOf(ProviderActor.Props("lossy", provider, Manager, Desired, 16, Fast, stallTimeout: TimeSpan.FromMilliseconds(500)));
+        Desired.ExpectMsg<GetBackends>();
+        Desired.Reply(new BackendsList([], Recovered: true));
+
+        for (var i = 0; i < ProviderActor.MaxInFlight; i++)
+            Manager.ExpectMsg<UpsertBackend>();
+        // no answer ever comes: after the stall timeout the rest flows anyway, with a warning
+        for (var i = ProviderActor.MaxInFlight; i < total; i++)
+            Assert.Equal($"b{i}", Manager.ExpectMsg<UpsertBackend>().BackendName);
+        warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("changes unanswered"), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Writes <c>count</c> new backends as fast as the channel takes them.</summary>
