@@ -157,12 +157,12 @@ public sealed class NodeProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
-    /// <summary>SIGTERM and wait: the node stops gracefully (and stops its HAProxy unless told to keep it).</summary>
-    public async Task StopAsync(TimeSpan? within = null)
+    /// <summary>SIGTERM (or <paramref name="signal"/>, e.g. SIGINT for Ctrl-C) and wait: the node stops gracefully (and stops its HAProxy unless told to keep it).</summary>
+    public async Task StopAsync(TimeSpan? within = null, int signal = Posix.SIGTERM)
     {
         if (_process.HasExited)
             return;
-        Posix.Signal(_process.Id, Posix.SIGTERM);
+        Posix.Signal(_process.Id, signal);
         using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(timeout.Token);
     }

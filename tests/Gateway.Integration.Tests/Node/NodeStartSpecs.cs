@@ -67,15 +67,16 @@ public sealed class NodeStartSpecs
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Stopped_node_should_stop_its_haproxy_unless_told_to_keep_it_running(bool keepRunning)
+    [InlineData(false, Gateway.Actors.Haproxy.Posix.SIGTERM)]
+    [InlineData(true, Gateway.Actors.Haproxy.Posix.SIGTERM)]
+    [InlineData(false, Gateway.Actors.Haproxy.Posix.SIGINT)] // Ctrl-C in the terminal running scripts/run.sh
+    public async Task Stopped_node_should_stop_its_haproxy_unless_told_to_keep_it_running(bool keepRunning, int signal)
     {
         using var dir = new TempDir("gwk");
         var node = await NodeProcess.StartAsync(new NodeSettings(dir.Path) { KeepHaproxyRunning = keepRunning });
         var config = node.Layout.ConfigPath;
 
-        await node.StopAsync();
+        await node.StopAsync(signal: signal);
         var exitCode = node.ExitCode;
         await node.DisposeAsync();
 
