@@ -127,11 +127,12 @@ public static class AdminApi
                 case BackendAccepted ok:
                     accepted.Add(ok);
                     break;
-                case BackendRejected rejected: // validated above, so only a rule of the actor's own (none today)
-                    return Problems.Invalid($"Backend '{rejected.BackendName}' refused after {accepted.Count} were stored",
+                // validated above, so only a rule of the actor's own (none today); the other backends were sent and may be stored
+                case BackendRejected rejected:
+                    return Problems.Invalid($"Backend '{rejected.BackendName}' refused; the others in the document may be stored",
                         rejected.Errors.Select(e => e.Under($"backends[{i}]")));
                 case Status.Failure failure:
-                    return Problems.Unavailable($"Backend '{list.Backends[i].Name}' not stored: {failure.Cause.Message}");
+                    return Problems.Unavailable($"Backend '{list.Backends[i].Name}' not stored ({failure.Cause.Message}); the others in the document may be");
                 default:
                     return Problems.Unavailable($"Unexpected reply {replies[i].GetType().Name}");
             }
