@@ -57,6 +57,7 @@ try
             .WithCustomSerializer(GatewaySerializer.Name, [typeof(IGatewayMessage)], system => new GatewaySerializer(system))
             .WithSqlPersistence(node.DataOptions, autoInitialize: true, tagStorageMode: Akka.Persistence.Sql.Config.TagMode.Csv)
             .AddDesiredState()
+            .AddBackendCatalog(SqlReadJournal.Identifier)
             .AddBackendManager(SqlReadJournal.Identifier)
             .AddRoutes()
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())

@@ -29,7 +29,10 @@ public sealed class BackendActor : ReceivePersistentActor
     /// One tag, not one per kind: tagged rows are written one by one, and the event type already
     /// tells the kind.
     /// </summary>
-    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { "gateway" };
+    public static readonly IReadOnlySet<string> Tags = new HashSet<string> { Tag };
+
+    /// <summary>The one tag of every Gateway event.</summary>
+    public const string Tag = "gateway";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;

@@ -14,10 +14,11 @@ namespace Gateway.Actors.Backends;
 /// <summary>
 /// Routes every backend command by name to that backend's <see cref="BackendActor"/>, creating it
 /// on demand. At start it lists the backends the journal knows (persistence ids
-/// <c>backend-*</c>), tells the desired-state view to expect them, and wakes each so it reports its
-/// recovered state. Backends that recover as deleted are passivated; messages that arrive while
-/// one is asked to stop are held, then delivered to it (if it turned out to exist) or to its next
-/// incarnation.
+/// <c>backend-*</c>) and asks the <see cref="BackendCatalogActor"/> for their latest state: what the
+/// catalog knows goes to the desired-state view at once, and only backends it does not know are
+/// woken to recover and report (all of them without a catalog). Backends that recover as deleted
+/// are passivated; messages that arrive while one is asked to stop are held, then delivered to it
+/// (if it turned out to exist) or to its next incarnation.
 /// </summary>
 public sealed class BackendManagerActor : ReceiveActor
 {
@@ -27,8 +28,11 @@ public sealed class BackendManagerActor : ReceiveActor
     /// <summary>A child asked to stop turned out to exist after all: deliver what was held for it.</summary>
     public sealed record Resume(string Name);
 
-    /// <summary>The backend names found in the journal at start.</summary>
-    private sealed record KnownBackends(IReadOnlyList<string> Names);
+    /// <summary>The backend names found in the journal at start, what the catalog knows of them, and why it knows nothing if so.</summary>
+    private sealed record KnownBackends(IReadOnlyList<string> Names, IReadOnlyList<CatalogEntry> Catalog, string? CatalogProblem);
+
+    /// <summary>A catalog without a snapshot reads the whole history once: give it time before waking every backend instead.</summary>
+    private static readonly TimeSpan CatalogTimeout = TimeSpan.FromMinutes(5);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;
@@ -41,7 +45,7 @@ public sealed class BackendManagerActor : ReceiveActor
     /// </summary>
     private HashSet<string>? _known;
 
-    public BackendManagerActor(IActorRef desiredState, string readJournalId)
+    public BackendManagerActor(IActorRef desiredState, string readJournalId, IActorRef? catalog)
     {
         _desiredState = desiredState;
 
@@ -70,12 +74,19 @@ public sealed class BackendManagerActor : ReceiveActor
         });
         Receive<KnownBackends>(known =>
         {
-            _log.Info("Recovering [{0}] backends from the journal", known.Names.Count);
-            _known = [.. known.Names];
+            if (known.CatalogProblem is not null)
+                _log.Warning("Backend catalog unavailable ({0}): every backend recovers on its own", known.CatalogProblem);
+            var catalogued = new HashSet<string>(known.Catalog.Select(e => e.Name), StringComparer.Ordinal);
+            var toWake = known.Names.Where(n => !catalogued.Contains(n)).ToList();
+            _log.Info("Recovering [{0}] backends: [{1}] from the catalog, [{2}] from their own journal", known.Names.Union(catalogued).Count(),
+                catalogued.Count, toWake.Count);
+            _known = [.. known.Names, .. catalogued];
             foreach (var child in Context.GetChildren())
                 _known.Add(child.Path.Name);
-            _desiredState.Tell(new DesiredStateActor.ExpectBackends(known.Names));
-            foreach (var name in known.Names)
+            foreach (var entry in known.Catalog)
+                _desiredState.Tell(new BackendStateChanged(entry.Name, entry.Version, entry.Backend, entry.Source));
+            _desiredState.Tell(new DesiredStateActor.ExpectBackends(known.Names.Union(catalogued).ToList()));
+            foreach (var name in toWake)
                 ChildFor(name);
         });
         Receive<Status.Failure>(failure =>
@@ -109,11 +120,12 @@ public sealed class BackendManagerActor : ReceiveActor
                 child.Tell(message, sender);
         });
 
-        ListKnownBackends(readJournalId);
+        ListKnownBackends(readJournalId, catalog);
     }
 
-    public static Props Props(IActorRef desiredState, string readJournalId) =>
-        Akka.Actor.Props.Create(() => new BackendManagerActor(desiredState, readJournalId));
+    /// <param name="catalog">The <see cref="BackendCatalogActor"/>; without one every backend wakes at start.</param>
+    public static Props Props(IActorRef desiredState, string readJournalId, IActorRef? catalog = null) =>
+        Akka.Actor.Props.Create(() => new BackendManagerActor(desiredState, readJournalId, catalog));
 
     private void Deliver(string name, object message)
     {
@@ -134,14 +146,40 @@ public sealed class BackendManagerActor : ReceiveActor
         return child;
     }
 
-    private void ListKnownBackends(string readJournalId)
+    private void ListKnownBackends(string readJournalId, IActorRef? catalog)
     {
         var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<ICurrentPersistenceIdsQuery>(readJournalId);
-        journal.CurrentPersistenceIds()
-            .Where(id => id.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal))
-            .Select(id => id[BackendActor.PersistencePrefix.Length..])
-            .RunWith(Sink.Seq<string>(), Context.System.Materializer())
-            .PipeTo(Self, success: names => new KnownBackends(names.Distinct(StringComparer.Ordinal).ToList()));
+        var materializer = Context.System.Materializer();
+        async Task<KnownBackends> List()
+        {
+            var names = await journal.CurrentPersistenceIds()
+                .Where(id => id.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal))
+                .Select(id => id[BackendActor.PersistencePrefix.Length..])
+                .RunWith(Sink.Seq<string>(), materializer).ConfigureAwait(false);
+            IReadOnlyList<CatalogEntry> entries = [];
+            string? problem = null;
+            if (catalog is not null)
+            {
+                try
+                {
+                    var reply = await catalog.Ask<object>(BackendCatalogActor.GetCatalog.Instance, CatalogTimeout).ConfigureAwait(false);
+                    if (reply is BackendCatalogActor.Catalog known)
+                        entries = known.Backends;
+                    else
+                        problem = $"unexpected {reply.GetType().Name}";
+                }
+                catch (AskTimeoutException)
+                {
+                    problem = $"no answer within {CatalogTimeout.TotalMinutes} min";
+                }
+                catch (Exception e) // the catalog answered Status.Failure (it could not read the journal): logged, every backend wakes instead
+                {
+                    problem = e.Message;
+                }
+            }
+            return new KnownBackends(names.Distinct(StringComparer.Ordinal).ToList(), entries, problem);
+        }
+        List().PipeTo(Self);
     }
 }
 
@@ -152,5 +190,5 @@ public static class BackendManagerActorHosting
     public static AkkaConfigurationBuilder AddBackendManager(this AkkaConfigurationBuilder builder, string readJournalId) =>
         builder.WithActors((system, registry) =>
             registry.Register<BackendManagerActor>(system.ActorOf(
-                BackendManagerActor.Props(registry.Get<DesiredStateActor>(), readJournalId), "backends")));
+                BackendManagerActor.Props(registry.Get<DesiredStateActor>(), readJournalId, registry.Get<BackendCatalogActor>()), "backends")));
 }

@@ -47,6 +47,7 @@ public static class Manifests
         (typeof(RouteSet), "route-set.v1"),
         (typeof(RouteRemoved), "route-removed.v1"),
         (typeof(RoutesSnapshot), "routes-snapshot.v1"),
+        (typeof(BackendCatalogSnapshot), "backend-catalog-snapshot.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(t => t.Type, t => t.Manifest);

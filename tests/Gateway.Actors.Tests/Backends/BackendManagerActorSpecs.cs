@@ -135,6 +135,42 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     }
 
     [Fact]
+    public void BackendManager_should_take_what_the_catalog_knows_without_waking_those_backends_and_wake_the_rest()
+    {
+        History("api", new UpsertBackend(Backend("api"), Admin), new UpsertBackend(Backend("api", Server("s1", "10.0.0.5")), Admin));
+        // written without the tag (as by an older version): the catalog cannot see it, so it must wake
+        var legacy = Sys.ActorOf(Props.Create(() => new UntaggedWriter("backend-legacy", new BackendCreated(Backend("legacy"), Admin))));
+        legacy.Tell("write");
+        ExpectMsg("written");
+        var catalog = Sys.ActorOf(BackendCatalogActor.Props(ReadJournalId, TimeSpan.FromHours(1), TimeSpan.Zero));
+        var desired = CreateTestProbe();
+
+        var manager = Sys.ActorOf(BackendManagerActor.Props(desired, ReadJournalId, catalog), "backends");
+
+        Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), desired.ExpectMsg<BackendStateChanged>());
+        Assert.Equal(["api", "legacy"], desired.ExpectMsg<DesiredStateActor.ExpectBackends>().Names.Order());
+        Assert.Equal(new BackendStateChanged("legacy", 1, Backend("legacy"), Admin), desired.ExpectMsg<BackendStateChanged>());
+        Assert.Null(Child(manager, "api"));
+        Assert.NotNull(Child(manager, "legacy"));
+
+        // woken on demand, "api" goes on from the version the catalog reported
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.6")), Admin));
+        ExpectMsg(new BackendAccepted("api", 3, Changed: true));
+    }
+
+    /// <summary>Persists one event under a persistence id, untagged.</summary>
+    private sealed class UntaggedWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        public UntaggedWriter(string persistenceId, object evt)
+        {
+            PersistenceId = persistenceId;
+            Command<string>(_ => Persist(evt, _ => Sender.Tell("written")));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
     public void BackendManager_should_turn_the_seeds_add_update_and_delete_events_into_commands()
     {
         var desired = CreateTestProbe();

@@ -45,7 +45,7 @@ public sealed class RestartSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("server=b ", body);
         Assert.Equal(0, await second.ReloadsAsync());
-        Assert.Contains("Recovering [1] backends from the journal", second.Output);
+        Assert.Contains("Recovering [1] backends: [1] from the catalog, [0] from their own journal", second.Output);
     }
 
     [Fact]

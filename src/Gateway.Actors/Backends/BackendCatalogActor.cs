@@ -1,0 +1,213 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Backends;
+
+/// <summary>
+/// Every backend's latest version and definition, folded from the journal's <c>gateway</c> tag,
+/// so that a node starting up knows its whole desired state from one snapshot and the events
+/// written since, instead of waking every backend actor (about 1.7 ms of CPU each on
+/// Akka.Persistence.Sql: 35 s for 10,000). It stores no events, only snapshots (persistence id
+/// <c>catalog</c>), and checkpoints every <c>interval</c>: it reads the tag from its offset and
+/// saves what it knows.
+/// <para>
+/// Events carry a backend's whole definition, so the newest event of a backend is its state; folding
+/// keeps the higher version and can see an event twice. The offset only moves past events older
+/// than <c>settle</c>: a write that commits after a later one (parallel writers on PostgreSQL)
+/// is not skipped.
+/// </para>
+/// </summary>
+public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
+{
+    public const string Id = "catalog";
+
+    /// <summary>Asks for the catalog; answered with <see cref="Catalog"/> once it has caught up with the journal.</summary>
+    public sealed class GetCatalog
+    {
+        public static readonly GetCatalog Instance = new();
+    }
+
+    public sealed record Catalog(IReadOnlyList<CatalogEntry> Backends);
+
+    /// <summary>Read the tag from the offset and save a snapshot now (the timer sends it too).</summary>
+    public sealed class Checkpoint
+    {
+        public static readonly Checkpoint Instance = new();
+    }
+
+    /// <summary>The checkpoint saved (or had nothing to save): for tests and logs.</summary>
+    public sealed record CheckpointDone(long Offset, int Backends);
+
+    private sealed record Folded(IReadOnlyList<CatalogEntry> Latest, long SafeOffset, int Events);
+
+    private sealed class FoldState
+    {
+        public Dictionary<string, CatalogEntry> Latest { get; } = new(StringComparer.Ordinal);
+        public long SafeOffset;
+        public bool PastSettled;
+        public int Events;
+    }
+
+    private const string CheckpointTimer = "checkpoint";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _readJournalId;
+    private readonly TimeSpan _settle;
+    private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
+    private readonly List<IActorRef> _waiting = [];
+    private readonly List<IActorRef> _checkpointRequesters = [];
+    private long _offset;
+    private long _savedOffset = -1;
+    private long _savingOffset;
+    private bool _caughtUp;
+    private bool _folding;
+
+    public BackendCatalogActor(string readJournalId, TimeSpan interval, TimeSpan settle)
+    {
+        _readJournalId = readJournalId;
+        _settle = settle;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is not BackendCatalogSnapshot snapshot)
+                return;
+            foreach (var entry in snapshot.Backends)
+                _entries[entry.Name] = entry;
+            _offset = _savedOffset = snapshot.Offset;
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _log.Info("Backend catalog: [{0}] backends from its snapshot at offset [{1}]; reading the journal from there", _entries.Count, _offset);
+            Fold();
+            Timers.StartPeriodicTimer(CheckpointTimer, Checkpoint.Instance, interval);
+        });
+
+        Command<GetCatalog>(_ =>
+        {
+            if (_caughtUp)
+                Sender.Tell(CurrentCatalog());
+            else
+                _waiting.Add(Sender);
+        });
+        Command<Checkpoint>(_ =>
+        {
+            if (Sender is not null && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+                _checkpointRequesters.Add(Sender);
+            if (!_folding)
+                Fold();
+        });
+        Command<Folded>(folded =>
+        {
+            _folding = false;
+            foreach (var entry in folded.Latest)
+                if (!_entries.TryGetValue(entry.Name, out var known) || known.Version < entry.Version)
+                    _entries[entry.Name] = entry;
+            _offset = Math.Max(_offset, folded.SafeOffset);
+            if (!_caughtUp)
+            {
+                _caughtUp = true;
+                _log.Info("Backend catalog caught up: [{0}] backends, [{1}] events read", _entries.Count, folded.Events);
+                foreach (var waiting in _waiting)
+                    waiting.Tell(CurrentCatalog());
+                _waiting.Clear();
+            }
+            if (_offset != _savedOffset)
+            {
+                // no events, so every snapshot has sequence number 0: the store replaces the previous one
+                _savingOffset = _offset;
+                SaveSnapshot(new BackendCatalogSnapshot(_entries.Values.ToList(), _offset));
+            }
+            else
+                CheckpointFinished();
+        });
+        Command<Status.Failure>(failure =>
+        {
+            _folding = false;
+            _log.Warning("Backend catalog could not read the journal: {0}", failure.Cause.Message);
+            if (!_caughtUp)
+            {
+                // whoever waits falls back to waking every backend: answer them, and keep trying
+                foreach (var waiting in _waiting)
+                    waiting.Tell(new Status.Failure(failure.Cause));
+                _waiting.Clear();
+            }
+        });
+        Command<SaveSnapshotSuccess>(_ =>
+        {
+            _savedOffset = _savingOffset;
+            _log.Debug("Backend catalog saved: [{0}] backends at offset [{1}]", _entries.Count, _offset);
+            CheckpointFinished();
+        });
+        Command<SaveSnapshotFailure>(failure =>
+        {
+            _log.Warning("Backend catalog could not save its snapshot: {0}", failure.Cause.Message);
+            CheckpointFinished();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId => Id;
+
+    /// <param name="interval">How often the catalog reads the tag and saves a snapshot.</param>
+    /// <param name="settle">Events younger than this are folded but the offset does not move past them.</param>
+    public static Props Props(string readJournalId, TimeSpan? interval = null, TimeSpan? settle = null) =>
+        Akka.Actor.Props.Create(() => new BackendCatalogActor(readJournalId, interval ?? TimeSpan.FromMinutes(1), settle ?? TimeSpan.FromSeconds(5)));
+
+    /// <summary>Akka.Persistence.Sql stamps rows with <see cref="DateTime.Ticks"/> (UTC); other journals use Unix milliseconds.</summary>
+    private static DateTime WrittenAt(long timestamp) =>
+        timestamp > 100_000_000_000_000_000L ? new DateTime(timestamp, DateTimeKind.Utc) : DateTime.UnixEpoch.AddMilliseconds(timestamp);
+
+    private Catalog CurrentCatalog() => new(_entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToList());
+
+    private void CheckpointFinished()
+    {
+        foreach (var requester in _checkpointRequesters)
+            requester.Tell(new CheckpointDone(_offset, _entries.Count));
+        _checkpointRequesters.Clear();
+    }
+
+    /// <summary>Reads the tag from the offset and pipes the newest event of each backend back.</summary>
+    private void Fold()
+    {
+        _folding = true;
+        var settledBefore = DateTime.UtcNow.Subtract(_settle);
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<ICurrentEventsByTagQuery>(_readJournalId);
+        journal.CurrentEventsByTag(BackendActor.Tag, _offset == 0 ? Offset.NoOffset() : Offset.Sequence(_offset))
+            .RunAggregate(new FoldState(), (state, envelope) =>
+            {
+                state.Events++;
+                if (envelope.PersistenceId.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal) && envelope.Event is IBackendEvent evt)
+                {
+                    var name = envelope.PersistenceId[BackendActor.PersistencePrefix.Length..];
+                    var entry = evt switch
+                    {
+                        BackendCreated created => new CatalogEntry(name, envelope.SequenceNr, created.Backend, created.Source),
+                        BackendChanged changed => new CatalogEntry(name, envelope.SequenceNr, changed.Backend, changed.Source),
+                        _ => new CatalogEntry(name, envelope.SequenceNr, null, evt.Source),
+                    };
+                    if (!state.Latest.TryGetValue(name, out var known) || known.Version < entry.Version)
+                        state.Latest[name] = entry;
+                }
+                if (!state.PastSettled && WrittenAt(envelope.Timestamp) <= settledBefore && envelope.Offset is Sequence sequence)
+                    state.SafeOffset = sequence.Value;
+                else
+                    state.PastSettled = true;
+                return state;
+            }, Context.System.Materializer())
+            .PipeTo(Self, success: state => new Folded(state.Latest.Values.ToList(), state.SafeOffset, state.Events));
+    }
+}
+
+/// <summary>Akka.Hosting registration of <see cref="BackendCatalogActor"/>.</summary>
+public static class BackendCatalogActorHosting
+{
+    public static AkkaConfigurationBuilder AddBackendCatalog(this AkkaConfigurationBuilder builder, string readJournalId) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<BackendCatalogActor>(system.ActorOf(BackendCatalogActor.Props(readJournalId), "catalog")));
+}
