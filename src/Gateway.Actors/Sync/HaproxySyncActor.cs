@@ -136,6 +136,12 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _busy = false;
             _lastError = failed.Cause.Message;
+            if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
+            {
+                // HAProxy is being stopped with the node: a round that meets it is expected, not an error
+                _log.Info("Sync round ended by the node's shutdown: {0}", failed.Cause.Message);
+                return;
+            }
             _log.Error(failed.Cause, "Sync round failed; the next change or reconcile tries again");
             Kick();
         });

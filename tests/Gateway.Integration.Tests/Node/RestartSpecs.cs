@@ -37,6 +37,8 @@ public sealed class RestartSpecs : IAsyncLifetime
             await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
             await first.StopAsync();
         }
+        // the stopping node saved its backend catalog, "kept" in it: the next start reads it instead of waking the backend
+        Assert.Contains("\"kept\"", CatalogSnapshot(Path.Combine(_dir.Path, "journal.db")));
 
         await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
         using var client = Clients.H2c();
@@ -46,6 +48,17 @@ public sealed class RestartSpecs : IAsyncLifetime
         Assert.StartsWith("server=b ", body);
         Assert.Equal(0, await second.ReloadsAsync());
         Assert.Contains("Recovering [1] backends: [1] from the catalog, [0] from their own journal", second.Output);
+    }
+
+    private static string CatalogSnapshot(string database)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = 'catalog'";
+        var payload = command.ExecuteScalar() as byte[];
+        Assert.NotNull(payload);
+        return System.Text.Encoding.UTF8.GetString(payload);
     }
 
     [Fact]
