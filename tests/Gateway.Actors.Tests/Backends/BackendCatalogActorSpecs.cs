@@ -19,19 +19,6 @@ public class BackendCatalogActorSpecs(ITestOutputHelper output) : SqliteJournalS
 {
     private const string Admin = "admin-api";
 
-    private void History(string name, params object[] commands)
-    {
-        var actor = Sys.ActorOf(BackendActor.Props(name, CreateTestProbe()), $"history-{name}-{Guid.NewGuid():N}");
-        foreach (var command in commands)
-        {
-            actor.Tell(command);
-            ExpectMsg<object>(reply => reply is BackendAccepted or BackendRemoved);
-        }
-        Watch(actor);
-        Sys.Stop(actor);
-        ExpectTerminated(actor);
-    }
-
     private IActorRef StartCatalog(TimeSpan? settle = null) =>
         Sys.ActorOf(BackendCatalogActor.Props(ReadJournalId, TimeSpan.FromHours(1), settle ?? TimeSpan.Zero), $"catalog-{Guid.NewGuid():N}");
 

@@ -21,22 +21,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
 {
     private const string Admin = "admin-api";
 
-    /// <summary>Writes a backend's history straight through a <see cref="BackendActor"/>, then stops it.</summary>
-    private void History(string name, params object[] commands)
-    {
-        var desired = CreateTestProbe();
-        var actor = Sys.ActorOf(BackendActor.Props(name, desired), $"history-{name}");
-        desired.ExpectMsg<BackendStateChanged>();
-        foreach (var command in commands)
-        {
-            actor.Tell(command);
-            ExpectMsg<object>(reply => reply is BackendAccepted or BackendRemoved);
-        }
-        Watch(actor);
-        Sys.Stop(actor);
-        ExpectTerminated(actor);
-    }
-
     private IActorRef StartManager(TestProbe desired, string name = "backends") =>
         Sys.ActorOf(BackendManagerActor.Props(desired, ReadJournalId), name);
 

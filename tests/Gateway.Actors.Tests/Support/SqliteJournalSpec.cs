@@ -48,6 +48,22 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Configure(database, extraHocon)), new DataOptionsSetup(options));
     }
 
+    /// <summary>Writes a backend's history straight through a <see cref="Gateway.Actors.Backends.BackendActor"/>, then stops it.</summary>
+    protected void History(string name, params object[] commands)
+    {
+        var desired = CreateTestProbe();
+        var actor = Sys.ActorOf(Gateway.Actors.Backends.BackendActor.Props(name, desired), $"history-{name}-{Guid.NewGuid():N}");
+        desired.ExpectMsg<Gateway.Shared.Messages.BackendStateChanged>();
+        foreach (var command in commands)
+        {
+            actor.Tell(command);
+            ExpectMsg<object>(reply => reply is Gateway.Shared.Messages.BackendAccepted or Gateway.Shared.Messages.BackendRemoved);
+        }
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+    }
+
     /// <summary>INSERT statements the journal and snapshot store ran on this spec's database.</summary>
     protected int Inserts => CommandCounter.InsertsInto(DatabasePath);
 
