@@ -136,13 +136,11 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         {
             _folding = false;
             _log.Warning("Backend catalog could not read the journal: {0}", failure.Cause.Message);
-            if (!_caughtUp)
-            {
-                // whoever waits falls back to waking every backend: answer them, and keep trying
-                foreach (var waiting in _waiting)
-                    waiting.Tell(new Status.Failure(failure.Cause));
-                _waiting.Clear();
-            }
+            // whoever waits for the catalog falls back to waking every backend; the next checkpoint tries again
+            foreach (var waiting in _waiting.Concat(_checkpointRequesters))
+                waiting.Tell(new Status.Failure(failure.Cause));
+            _waiting.Clear();
+            _checkpointRequesters.Clear();
         });
         Command<SaveSnapshotSuccess>(_ =>
         {
@@ -229,9 +227,9 @@ public static class BackendCatalogActorHosting
                 {
                     await catalog.Ask<BackendCatalogActor.CheckpointDone>(BackendCatalogActor.Checkpoint.Instance, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
                 }
-                catch (AskTimeoutException)
+                catch (Exception e) // a timeout, or the journal could not be read: the next start only reads more
                 {
-                    system.Log.Warning("Backend catalog: no checkpoint within 30 s at shutdown; the next start reads the events since the last one");
+                    system.Log.Warning("Backend catalog: no checkpoint at shutdown ({0}); the next start reads the events since the last one", e.Message);
                 }
                 return Akka.Done.Instance;
             });
