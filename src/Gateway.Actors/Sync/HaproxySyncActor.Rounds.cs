@@ -9,10 +9,23 @@ namespace Gateway.Actors.Sync;
 /// <summary>Planning, running and settling sync rounds and reconciles.</summary>
 public sealed partial class HaproxySyncActor
 {
-    /// <summary>Starts the next piece of work if idle: a reconcile when due, else a sync round if anything differs.</summary>
+    /// <summary>
+    /// Starts the next piece of work if idle: a reconcile when due, else a sync round if anything
+    /// differs. Once asked to flush, it answers when idle with the config written, and stops.
+    /// </summary>
     private void Kick()
     {
-        if (!_running || _busy)
+        if (_stopped || _busy)
+            return;
+        if (_flushWaiters.Count > 0 && (!(_running && _configDirty) || _flushWritten))
+        {
+            foreach (var waiter in _flushWaiters)
+                waiter.Tell(Done.Instance);
+            _flushWaiters.Clear();
+            _stopped = true;
+            return;
+        }
+        if (!_running)
             return;
         if (_reconcileWanted)
         {
@@ -50,6 +63,7 @@ public sealed partial class HaproxySyncActor
         }
 
         _busy = true;
+        _flushWritten |= writeConfig && _flushWaiters.Count > 0; // one try: a write that fails does not hold the stop
         var empty = new Dictionary<string, VersionedBackend>();
         var job = new SyncJob(plan, reloadDue, reloadDue || writeConfig ? Snapshot(_applied) : empty, reloadDue ? Target() : empty,
             _routes.Routes, writeConfig && !reloadDue);
@@ -181,12 +195,6 @@ public sealed partial class HaproxySyncActor
         }
         if (outcome.Commands > 0)
             _log.Debug("Applied [{0}] runtime commands to [{1}] backends", outcome.Commands, job.Plan.Runtime.Count);
-        if (!_configDirty)
-        {
-            foreach (var waiter in _flushWaiters)
-                waiter.Tell(Done.Instance);
-            _flushWaiters.Clear();
-        }
         SettleWaiters();
         Kick();
     }

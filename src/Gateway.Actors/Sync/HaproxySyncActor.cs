@@ -21,7 +21,11 @@ namespace Gateway.Actors.Sync;
 /// </summary>
 public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Writes haproxy.cfg now if it lags what is live (at shutdown); replies <see cref="Done"/>.</summary>
+    /// <summary>
+    /// The node stops: finish the round in flight, write haproxy.cfg if it lags what is live, reply
+    /// <see cref="Done"/>, and start no round after that (HAProxy is stopped next; what changes
+    /// meanwhile is in the journal and goes out at the next start).
+    /// </summary>
     public sealed class Flush
     {
         public static readonly Flush Instance = new();
@@ -67,7 +71,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     private bool _mapsDirty;
     private HashSet<ServerRef> _pending = [];
 
-    private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty, _earlyRunning;
+    private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty, _earlyRunning, _stopped, _flushWritten;
     private DateTime _lastReload = DateTime.MinValue, _lastConfigWrite = DateTime.MinValue, _lastChange = DateTime.MinValue;
     private DateTime? _reloadPendingSince;
     private long _reloads, _runtimeCommands;
@@ -136,12 +140,6 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _busy = false;
             _lastError = failed.Cause.Message;
-            if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
-            {
-                // HAProxy is being stopped with the node: a round that meets it is expected, not an error
-                _log.Info("Sync round ended by the node's shutdown: {0}", failed.Cause.Message);
-                return;
-            }
             _log.Error(failed.Cause, "Sync round failed; the next change or reconcile tries again");
             Kick();
         });
@@ -173,13 +171,10 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 
         Receive<Flush>(_ =>
         {
-            if (!_configDirty || !_running)
-            {
-                Sender.Tell(Done.Instance);
-                return;
-            }
             _flushWaiters.Add(Sender);
-            _lastConfigWrite = DateTime.MinValue; // due now
+            Timers.Cancel(ReconcileTimer);
+            _reconcileWanted = false;
+            _lastConfigWrite = DateTime.MinValue; // due now, if it lags
             Kick();
         });
         Receive<GetSyncStatus>(_ => Sender.Tell(Status()));

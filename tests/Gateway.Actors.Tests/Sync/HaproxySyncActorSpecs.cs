@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Xunit.Abstractions;
@@ -194,5 +195,30 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
         Eventually(() => Haproxy.Reloads.Count > 0);
         Assert.Equal(["api", "web"], Assert.Single(Haproxy.Reloads).Backends);
         AwaitApplied(sync, 1, "web");
+    }
+
+    [Fact]
+    public async Task HaproxySync_should_flush_after_the_round_in_flight_write_the_config_and_start_no_round_after()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+        var held = Haproxy.HoldNextRuntimeBatch();
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.2"))));
+        await Within(held.Entered);
+
+        sync.Tell(HaproxySyncActor.Flush.Instance);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not while the round is in flight
+        held.Release();
+
+        ExpectMsg<Akka.Done>();
+        var written = Haproxy.Calls.OfType<FakeHaproxyClient.Commit>().Last();
+        Assert.False(written.Reload);
+        Assert.Contains("10.0.0.2:8080", written.Config.Config);
+
+        // the node stops HAProxy next: a change that comes now is in the journal, not sent
+        var calls = Haproxy.Calls.Count;
+        sync.Tell(new BackendStateChanged("api", 3, Backend("api", Server("s1", "10.0.0.3"))));
+        AssertDesired(sync, 3, "api");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(calls, Haproxy.Calls.Count);
     }
 }
