@@ -26,8 +26,7 @@ public sealed class BackendActor : ReceivePersistentActor
 
     /// <summary>
     /// Journal tag of every Gateway event: the whole history reads in order with one tag query.
-    /// One tag, not one per kind: tagged rows are written one by one, and the event type already
-    /// tells the kind.
+    /// One tag, not one per kind: the event type already tells the kind.
     /// </summary>
     public static readonly IReadOnlySet<string> Tags = new HashSet<string> { Tag };
 

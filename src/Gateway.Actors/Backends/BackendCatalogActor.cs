@@ -64,8 +64,6 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
     private readonly List<IActorRef> _waiting = [];
     private readonly List<IActorRef> _checkpointRequesters = [];
     private long _offset;
-    private long _savedOffset = -1;
-    private long _savingOffset;
     private bool _unsaved;
     private bool _caughtUp;
     private bool _folding;
@@ -81,7 +79,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
                 return;
             foreach (var entry in snapshot.Backends)
                 _entries[entry.Name] = entry;
-            _offset = _savedOffset = snapshot.Offset;
+            _offset = snapshot.Offset;
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -113,7 +111,11 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
                     _entries[entry.Name] = entry;
                     _unsaved = true;
                 }
-            _offset = Math.Max(_offset, folded.SafeOffset);
+            if (folded.SafeOffset > _offset)
+            {
+                _offset = folded.SafeOffset;
+                _unsaved = true;
+            }
             if (!_caughtUp)
             {
                 _caughtUp = true;
@@ -122,11 +124,10 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
                     waiting.Tell(CurrentCatalog());
                 _waiting.Clear();
             }
-            if (_unsaved || _offset != _savedOffset)
+            if (_unsaved)
             {
                 _unsaved = false;
                 // no events, so every snapshot has sequence number 0: the store replaces the previous one
-                _savingOffset = _offset;
                 SaveSnapshot(new BackendCatalogSnapshot(_entries.Values.ToList(), _offset));
             }
             else
@@ -144,7 +145,6 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         });
         Command<SaveSnapshotSuccess>(_ =>
         {
-            _savedOffset = _savingOffset;
             _log.Debug("Backend catalog saved: [{0}] backends at offset [{1}]", _entries.Count, _offset);
             CheckpointFinished();
         });
@@ -193,14 +193,12 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
                 if (envelope.PersistenceId.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal) && envelope.Event is IBackendEvent evt)
                 {
                     var name = envelope.PersistenceId[BackendActor.PersistencePrefix.Length..];
-                    var entry = evt switch
+                    if (!state.Latest.TryGetValue(name, out var known) || known.Version < envelope.SequenceNr)
                     {
-                        BackendCreated created => new CatalogEntry(name, envelope.SequenceNr, created.Backend, created.Source),
-                        BackendChanged changed => new CatalogEntry(name, envelope.SequenceNr, changed.Backend, changed.Source),
-                        _ => new CatalogEntry(name, envelope.SequenceNr, null, evt.Source),
-                    };
-                    if (!state.Latest.TryGetValue(name, out var known) || known.Version < entry.Version)
-                        state.Latest[name] = entry;
+                        // an event holds the whole definition: applied to nothing, it is the backend's state
+                        var backend = BackendState.Empty(name).Apply(evt);
+                        state.Latest[name] = new CatalogEntry(name, envelope.SequenceNr, backend.Backend, backend.Source);
+                    }
                 }
                 if (!state.PastSettled && WrittenAt(envelope.Timestamp) <= settledBefore && envelope.Offset is Sequence sequence)
                     state.SafeOffset = sequence.Value;

@@ -78,14 +78,14 @@ public sealed class BackendManagerActor : ReceiveActor
                 _log.Warning("Backend catalog unavailable ({0}): every backend recovers on its own", known.CatalogProblem);
             var catalogued = new HashSet<string>(known.Catalog.Select(e => e.Name), StringComparer.Ordinal);
             var toWake = known.Names.Where(n => !catalogued.Contains(n)).ToList();
-            _log.Info("Recovering [{0}] backends: [{1}] from the catalog, [{2}] from their own journal", known.Names.Union(catalogued).Count(),
-                catalogued.Count, toWake.Count);
-            _known = [.. known.Names, .. catalogued];
+            var all = known.Names.Union(catalogued).ToList();
+            _log.Info("Recovering [{0}] backends: [{1}] from the catalog, [{2}] from their own journal", all.Count, catalogued.Count, toWake.Count);
+            _known = [.. all];
             foreach (var child in Context.GetChildren())
                 _known.Add(child.Path.Name);
             foreach (var entry in known.Catalog)
                 _desiredState.Tell(new BackendStateChanged(entry.Name, entry.Version, entry.Backend, entry.Source));
-            _desiredState.Tell(new DesiredStateActor.ExpectBackends(known.Names.Union(catalogued).ToList()));
+            _desiredState.Tell(new DesiredStateActor.ExpectBackends(all));
             foreach (var name in toWake)
                 ChildFor(name);
         });
