@@ -20,6 +20,7 @@ public static class Manifests
         (typeof(BackendRejected), "backend-rejected.v1"),
         (typeof(BackendRemoved), "backend-removed.v1"),
         (typeof(BackendNotFound), "backend-not-found.v1"),
+        (typeof(NotStored), "not-stored.v1"),
         (typeof(GetBackends), "get-backends.v1"),
         (typeof(GetBackend), "get-backend.v1"),
         (typeof(BackendFound), "backend-found.v1"),
