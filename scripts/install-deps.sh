@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package), and with --test also
-# what the test suite uses. Does nothing for what is already there.
+# Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package) and socat (the README's
+# troubleshooting commands talk to HAProxy's sockets with it), and with --test also what the test
+# suite uses. Does nothing for what is already there.
+# No pipelines into commands that may stop reading early (head, grep -q): under pipefail the
+# writer's SIGPIPE fails the script at random.
 set -euo pipefail
 
 need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v setsid >/dev/null 2>&1 || need+=(util-linux)
 if [[ "${1:-}" == "--test" ]]; then
   command -v curl >/dev/null 2>&1 || need+=(curl)
@@ -19,4 +23,5 @@ if ((${#need[@]})); then
     || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 # Debian's package would start a system HAProxy on :80 where systemd runs; Gateway runs its own.
-haproxy -v | head -n 1
+version="$(haproxy -v)"
+echo "${version%%$'\n'*}"

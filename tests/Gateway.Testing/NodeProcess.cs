@@ -57,10 +57,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static string NodeDll()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-            dir = dir.Parent;
-        var dll = Path.Combine(dir?.FullName ?? ".", "src", "Gateway.Node", "bin", configuration, "net10.0", "Gateway.Node.dll");
+        var dll = Path.Combine(Repository.Root, "src", "Gateway.Node", "bin", configuration, "net10.0", "Gateway.Node.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Gateway.Node first", dll);
     }
 
