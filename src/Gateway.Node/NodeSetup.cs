@@ -44,7 +44,14 @@ public sealed class NodeSetup
             return ProviderName == LinqToDB.ProviderName.SQLiteMS ? options.UseInterceptor(new SqliteJournalConnection()) : options;
         }
     }
-    public bool Demo => _options.Demo ?? _options.Providers.Count == 0;
+
+    /// <summary>The journal in words, for logs and /readyz: "SQLite journal /data/journal.db", "PostgreSQL journal at host:5432".</summary>
+    public string JournalDescription => ProviderName == LinqToDB.ProviderName.SQLiteMS
+        ? $"SQLite journal {new SqliteConnectionStringBuilder(ConnectionString).DataSource}"
+        : $"PostgreSQL journal at {Describe(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString))}";
+
+    private static string Describe(Npgsql.NpgsqlConnectionStringBuilder postgres) =>
+        $"{postgres.Host}:{postgres.Port}/{postgres.Database ?? postgres.Username}";
 
     /// <summary>Journal tuning for the database in use (hocon/journal-sqlite.conf or journal-postgresql.conf).</summary>
     public string JournalHoconFile => _options.Persistence.Provider == PersistenceProvider.PostgreSql ? "journal-postgresql.conf" : "journal-sqlite.conf";

@@ -5,6 +5,7 @@ using Akka.Persistence.Sql.Query;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Persistence;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Sync;
 using Gateway.Actors.Providers;
@@ -12,6 +13,7 @@ using Gateway.Node;
 using Gateway.Node.Admin;
 using Gateway.Node.Configuration;
 using Gateway.Node.Demo;
+using Gateway.Node.Logging;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Serialization;
 using Serilog;
@@ -20,7 +22,8 @@ DurationTypeConverter.Register();
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
     .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} <{SourceContext:l}>{NewLine}{Exception}")
+    .Enrich.With<SourceSuffix>()
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{" + SourceSuffix.Property + ":l}{NewLine}{Exception}")
     .CreateLogger();
 
 try
@@ -56,15 +59,20 @@ try
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", node.JournalHoconFile), HoconAddMode.Append)
             .WithCustomSerializer(GatewaySerializer.Name, [typeof(IGatewayMessage)], system => new GatewaySerializer(system))
             .WithSqlPersistence(node.DataOptions, autoInitialize: true, tagStorageMode: Akka.Persistence.Sql.Config.TagMode.Csv)
+            .AddJournalReadiness(SqlReadJournal.Identifier, node.JournalDescription)
+            .AddUndeliveredCommands()
             .AddDesiredState()
-            .AddBackendCatalog(SqlReadJournal.Identifier)
-            .AddBackendManager(SqlReadJournal.Identifier)
+            .AddBackendCatalog()
+            .AddBackendManager()
             .AddRoutes()
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
             .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
     });
-    if (node.Demo)
+    builder.Services.AddSingleton(new DemoReadiness(options.Demo));
+    if (options.Demo)
         builder.Services.AddHostedService<DemoBackends>();
+    else
+        builder.Services.AddHostedService<DemoCleanup>();
 
     var app = builder.Build();
     app.MapAdminApi(node.Token);

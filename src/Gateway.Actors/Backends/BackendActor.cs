@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Backends;
@@ -60,6 +61,7 @@ public sealed class BackendActor : ReceivePersistentActor
         {
             _log.Debug("Backend [{0}] recovered at version [{1}] (exists: {2})", name, LastSequenceNr, _state.Exists);
             Publish();
+            Context.Parent.Tell(new WriterReady(name));
             if (!_state.Exists)
                 Context.Parent.Tell(new BackendManagerActor.Passivate(name));
         });
@@ -113,19 +115,32 @@ public sealed class BackendActor : ReceivePersistentActor
 
     private void Publish() => _desiredState.Tell(new BackendStateChanged(_state.Name, LastSequenceNr, _state.Backend, _state.Source));
 
-    /// <summary>The journal refused the event (serialization, constraint): the change is lost, the actor goes on.</summary>
+    /// <summary>The journal refused the event (serialization, constraint): the change is not stored, the actor goes on.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "Journal rejected event [{0}] of backend [{1}]", sequenceNr, _state.Name);
-        _inFlight?.Tell(new Status.Failure(cause));
+        _inFlight?.Tell(new NotStored(JournalFailure.Describe(cause, "the journal refused the change")));
         _inFlight = null;
     }
 
-    /// <summary>The journal could not be written: the actor stops (its state is unknown) and the manager starts it afresh on the next message.</summary>
+    /// <summary>
+    /// The journal could not be written: the actor stops (whether the write landed is unknown) and the
+    /// manager holds what comes meanwhile for its next incarnation, which recovers from the journal.
+    /// </summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Could not store event [{0}] of backend [{1}]; stopping so the next message recovers from the journal", sequenceNr, _state.Name);
-        _inFlight?.Tell(new Status.Failure(cause));
+        var reason = JournalFailure.Describe(cause);
+        _log.Warning("Could not store event [{0}] of backend [{1}]: {2}; stopping so the next command recovers from the journal", sequenceNr,
+            _state.Name, reason);
+        _inFlight?.Tell(new NotStored(reason));
+        Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal could not be read: the actor stops, and its manager answers what waited for it.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
+        base.OnRecoveryFailure(reason, message);
     }
 }

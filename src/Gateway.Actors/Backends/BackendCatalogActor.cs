@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Persistence;
 using Akka.Persistence.Query;
 using Akka.Streams;
+using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Backends;
@@ -21,8 +22,10 @@ namespace Gateway.Actors.Backends;
 /// Events carry a backend's whole definition, so the newest event of a backend is its state; folding
 /// keeps the higher version and can see an event twice. The offset only moves past events older
 /// than <c>settle</c>: a write that commits after a later one (parallel writers on PostgreSQL)
-/// is not skipped.
+/// is not skipped. A read that fails at start is tried again with backoff: whoever waits for the
+/// catalog keeps waiting rather than being told a half-read one.
 /// </para>
+/// States: waiting for the journal → folding (not yet caught up) → idle ⇄ folding → saving.
 /// </summary>
 public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
 {
@@ -55,22 +58,32 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         public int Events;
     }
 
-    private const string CheckpointTimer = "checkpoint";
+    private sealed class RetryFold
+    {
+        public static readonly RetryFold Instance = new();
+    }
+
+    private const string CheckpointTimer = "checkpoint", RetryTimer = "retry-fold";
+    private static readonly TimeSpan MinRetry = TimeSpan.FromSeconds(1), MaxRetry = TimeSpan.FromSeconds(30);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly string _readJournalId;
+    private readonly IActorRef _journal;
+    private readonly TimeSpan _interval;
     private readonly TimeSpan _settle;
     private readonly Dictionary<string, CatalogEntry> _entries = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _waiting = [];
     private readonly List<IActorRef> _checkpointRequesters = [];
+    private ICurrentEventsByTagQuery? _query;
     private long _offset;
-    private bool _unsaved;
-    private bool _caughtUp;
-    private bool _folding;
 
-    public BackendCatalogActor(string readJournalId, TimeSpan interval, TimeSpan settle)
+    /// <summary>What is known differs from the last snapshot saved (a save failed): the next checkpoint saves even if it reads nothing new.</summary>
+    private bool _unsaved;
+
+    /// <param name="journal">The <see cref="JournalReadinessActor"/>: the catalog reads the tag once it hands over the read journal.</param>
+    public BackendCatalogActor(IActorRef journal, TimeSpan interval, TimeSpan settle)
     {
-        _readJournalId = readJournalId;
+        _journal = journal;
+        _interval = interval;
         _settle = settle;
 
         Recover<SnapshotOffer>(offer =>
@@ -84,88 +97,142 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             _log.Info("Backend catalog: [{0}] backends from its snapshot at offset [{1}]; reading the journal from there", _entries.Count, _offset);
-            Fold();
-            Timers.StartPeriodicTimer(CheckpointTimer, Checkpoint.Instance, interval);
+            _journal.Tell(JournalReadinessActor.AwaitJournal.Instance);
         });
-
-        Command<GetCatalog>(_ =>
-        {
-            if (_caughtUp)
-                Sender.Tell(CurrentCatalog());
-            else
-                _waiting.Add(Sender);
-        });
-        Command<Checkpoint>(_ =>
-        {
-            if (Sender is not null && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
-                _checkpointRequesters.Add(Sender);
-            if (!_folding)
-                Fold();
-        });
-        Command<Folded>(folded =>
-        {
-            _folding = false;
-            foreach (var entry in folded.Latest)
-                if (!_entries.TryGetValue(entry.Name, out var known) || known.Version < entry.Version)
-                {
-                    _entries[entry.Name] = entry;
-                    _unsaved = true;
-                }
-            if (folded.SafeOffset > _offset)
-            {
-                _offset = folded.SafeOffset;
-                _unsaved = true;
-            }
-            if (!_caughtUp)
-            {
-                _caughtUp = true;
-                _log.Info("Backend catalog caught up: [{0}] backends, [{1}] events read", _entries.Count, folded.Events);
-                foreach (var waiting in _waiting)
-                    waiting.Tell(CurrentCatalog());
-                _waiting.Clear();
-            }
-            if (_unsaved)
-            {
-                _unsaved = false;
-                // no events, so every snapshot has sequence number 0: the store replaces the previous one
-                SaveSnapshot(new BackendCatalogSnapshot(_entries.Values.ToList(), _offset));
-            }
-            else
-                CheckpointFinished();
-        });
-        Command<Status.Failure>(failure =>
-        {
-            _folding = false;
-            _log.Warning("Backend catalog could not read the journal: {0}", failure.Cause.Message);
-            // whoever waits for the catalog falls back to waking every backend; the next checkpoint tries again
-            foreach (var waiting in _waiting.Concat(_checkpointRequesters))
-                waiting.Tell(new Status.Failure(failure.Cause));
-            _waiting.Clear();
-            _checkpointRequesters.Clear();
-        });
-        Command<SaveSnapshotSuccess>(_ =>
-        {
-            _log.Debug("Backend catalog saved: [{0}] backends at offset [{1}]", _entries.Count, _offset);
-            CheckpointFinished();
-        });
-        Command<SaveSnapshotFailure>(failure =>
-        {
-            _unsaved = true;
-            _log.Warning("Backend catalog could not save its snapshot: {0}", failure.Cause.Message);
-            CheckpointFinished();
-        });
+        WaitingForJournal();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public override string PersistenceId => Id;
 
+    /// <param name="journal">The <see cref="JournalReadinessActor"/>.</param>
     /// <param name="interval">How often the catalog reads the tag and saves a snapshot.</param>
     /// <param name="settle">Events younger than this are folded but the offset does not move past them.</param>
-    public static Props Props(string readJournalId, TimeSpan? interval = null, TimeSpan? settle = null) =>
-        Akka.Actor.Props.Create(() => new BackendCatalogActor(readJournalId, interval ?? DefaultInterval, settle ?? TimeSpan.FromSeconds(5)));
+    public static Props Props(IActorRef journal, TimeSpan? interval = null, TimeSpan? settle = null) =>
+        Akka.Actor.Props.Create(() => new BackendCatalogActor(journal, interval ?? DefaultInterval, settle ?? TimeSpan.FromSeconds(5)));
 
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(10);
+
+    private void WaitingForJournal()
+    {
+        Command<GetCatalog>(_ => _waiting.Add(Sender));
+        Command<Checkpoint>(_ => Sender.Tell(new CheckpointDone(_offset, _entries.Count))); // nothing read, nothing to save
+        Command<JournalReadinessActor.JournalAvailable>(available =>
+        {
+            _query = (ICurrentEventsByTagQuery)available.ReadJournal;
+            Timers.StartPeriodicTimer(CheckpointTimer, Checkpoint.Instance, _interval);
+            Fold(caughtUp: false, failures: 0);
+        });
+    }
+
+    /// <summary>Reads the tag from the offset; <paramref name="caughtUp"/> is false until the first read at start succeeded.</summary>
+    private void Fold(bool caughtUp, int failures)
+    {
+        Become(() =>
+        {
+            Command<GetCatalog>(_ => Reply(caughtUp));
+            Command<Checkpoint>(_ => AddRequester()); // answered when this read is saved
+            Command<Folded>(folded => Merge(folded, caughtUp));
+            Command<Status.Failure>(failure =>
+            {
+                foreach (var requester in _checkpointRequesters)
+                    requester.Tell(new Status.Failure(failure.Cause));
+                _checkpointRequesters.Clear();
+                if (caughtUp)
+                {
+                    _log.Warning("Backend catalog could not read the journal for its checkpoint: {0}; the next checkpoint tries again", failure.Cause.Message);
+                    Idle();
+                    return;
+                }
+                var delay = TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures, 5), MaxRetry.Ticks));
+                _log.Warning("Backend catalog could not read the journal: {0}; the desired state waits for it, next attempt in [{1}] s",
+                    failure.Cause.Message, delay.TotalSeconds);
+                Timers.StartSingleTimer(RetryTimer, RetryFold.Instance, delay);
+            });
+            Command<RetryFold>(_ => Fold(caughtUp, failures + 1));
+        });
+        ReadTag();
+    }
+
+    private void Idle()
+    {
+        Become(() =>
+        {
+            Command<GetCatalog>(_ => Reply(caughtUp: true));
+            Command<Checkpoint>(_ =>
+            {
+                AddRequester();
+                Fold(caughtUp: true, failures: 0);
+            });
+        });
+    }
+
+    private void Saving()
+    {
+        Become(() =>
+        {
+            Command<GetCatalog>(_ => Reply(caughtUp: true));
+            Command<Checkpoint>(_ => AddRequester());
+            Command<SaveSnapshotSuccess>(_ =>
+            {
+                _unsaved = false;
+                _log.Debug("Backend catalog saved: [{0}] backends at offset [{1}]", _entries.Count, _offset);
+                CheckpointFinished();
+            });
+            Command<SaveSnapshotFailure>(failure =>
+            {
+                _unsaved = true;
+                _log.Warning("Backend catalog could not save its snapshot: {0}", failure.Cause.Message);
+                CheckpointFinished();
+            });
+        });
+    }
+
+    private void Merge(Folded folded, bool caughtUp)
+    {
+        var changed = _unsaved;
+        foreach (var entry in folded.Latest)
+            if (!_entries.TryGetValue(entry.Name, out var known) || known.Version < entry.Version)
+            {
+                _entries[entry.Name] = entry;
+                changed = true;
+            }
+        if (folded.SafeOffset > _offset)
+        {
+            _offset = folded.SafeOffset;
+            changed = true;
+        }
+        if (!caughtUp)
+        {
+            _log.Info("Backend catalog caught up: [{0}] backends, [{1}] events read", _entries.Count, folded.Events);
+            foreach (var waiting in _waiting)
+                waiting.Tell(CurrentCatalog());
+            _waiting.Clear();
+        }
+        if (changed)
+        {
+            // no events, so every snapshot has sequence number 0: the store replaces the previous one
+            SaveSnapshot(new BackendCatalogSnapshot(_entries.Values.ToList(), _offset));
+            Saving();
+        }
+        else
+            CheckpointFinished();
+    }
+
+    private void Reply(bool caughtUp)
+    {
+        if (caughtUp)
+            Sender.Tell(CurrentCatalog());
+        else
+            _waiting.Add(Sender);
+    }
+
+    private void AddRequester()
+    {
+        if (Sender is not null && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+            _checkpointRequesters.Add(Sender);
+    }
 
     /// <summary>Akka.Persistence.Sql stamps rows with <see cref="DateTime.Ticks"/> (UTC); other journals use Unix milliseconds.</summary>
     private static DateTime WrittenAt(long timestamp) =>
@@ -178,15 +245,14 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         foreach (var requester in _checkpointRequesters)
             requester.Tell(new CheckpointDone(_offset, _entries.Count));
         _checkpointRequesters.Clear();
+        Idle();
     }
 
     /// <summary>Reads the tag from the offset and pipes the newest event of each backend back.</summary>
-    private void Fold()
+    private void ReadTag()
     {
-        _folding = true;
         var settledBefore = DateTime.UtcNow.Subtract(_settle);
-        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<ICurrentEventsByTagQuery>(_readJournalId);
-        journal.CurrentEventsByTag(BackendActor.Tag, _offset == 0 ? Offset.NoOffset() : Offset.Sequence(_offset))
+        _query!.CurrentEventsByTag(BackendActor.Tag, _offset == 0 ? Offset.NoOffset() : Offset.Sequence(_offset))
             .RunAggregate(new FoldState(), (state, envelope) =>
             {
                 state.Events++;
@@ -213,11 +279,17 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
 /// <summary>Akka.Hosting registration of <see cref="BackendCatalogActor"/>.</summary>
 public static class BackendCatalogActorHosting
 {
-    /// <summary>Registers the catalog and checkpoints it when the node stops, so the next start reads (almost) nothing.</summary>
-    public static AkkaConfigurationBuilder AddBackendCatalog(this AkkaConfigurationBuilder builder, string readJournalId) =>
+    /// <summary>
+    /// Registers the catalog under a supervisor that starts it again if its recovery fails (a journal
+    /// down for longer than the recovery timeout), and checkpoints it when the node stops, so the next
+    /// start reads (almost) nothing.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddBackendCatalog(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) =>
         {
-            var catalog = system.ActorOf(BackendCatalogActor.Props(readJournalId), "catalog");
+            var props = BackendCatalogActor.Props(registry.Get<JournalReadinessActor>());
+            var catalog = system.ActorOf(Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(props, "catalog",
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)), "catalog-supervisor");
             registry.Register<BackendCatalogActor>(catalog);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "checkpoint-backend-catalog", async () =>
             {

@@ -2,6 +2,7 @@ using Akka.Hosting;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
+using Gateway.Actors.Health;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 
@@ -78,12 +79,30 @@ public sealed class DesiredStateActor : ReceiveActor
         Receive<GetBackend>(get => Sender.Tell(_backends.TryGetValue(get.BackendName, out var backend)
             ? new BackendFound(backend)
             : new BackendNotFound(get.BackendName)));
+        // Reads need no writer: the routes answer here even while their writer waits for the journal.
+        Receive<GetRoutes>(_ => Sender.Tell(new RoutesList(_routes?.Version ?? 0, _routes?.Routes ?? [])));
+        Receive<GetStartupStatus>(_ => Sender.Tell(new StartupStatus("desired state", WaitingFor())));
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new DesiredStateActor());
 
     private Snapshot CurrentSnapshot() =>
         new(_backends, _routes?.Version ?? 0, _routes?.Routes ?? [], _recovered);
+
+    /// <summary>What the recovered state still lacks, in words; null once it is complete.</summary>
+    private string? WaitingFor()
+    {
+        if (_recovered)
+            return null;
+        var missing = new List<string>();
+        if (_routes is null)
+            missing.Add("the routes");
+        if (_expected is { Count: > 0 } expected)
+            missing.Add($"{expected.Count} backends to report (e.g. {string.Join(", ", expected.Take(3))})");
+        else if (_expected is null)
+            missing.Add("the list of backends");
+        return string.Join(" and ", missing);
+    }
 
     private void CheckRecovered()
     {

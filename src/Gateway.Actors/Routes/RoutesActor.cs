@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Routes;
@@ -18,6 +19,12 @@ public sealed class RoutesActor : ReceivePersistentActor
     public const int SnapshotEvery = 100;
 
     public static readonly IReadOnlySet<string> Tags = Backends.BackendActor.Tags;
+
+    /// <summary>Removes every route that <paramref name="Source"/> set (the demo's, when the demo is off). Replies <see cref="RoutesRemoved"/>.</summary>
+    public sealed record RemoveRoutesFrom(string Source, string By);
+
+    /// <summary><paramref name="Count"/> routes removed; the routes are at <paramref name="Version"/>.</summary>
+    public sealed record RoutesRemoved(int Count, long Version);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;
@@ -38,10 +45,33 @@ public sealed class RoutesActor : ReceivePersistentActor
         {
             _log.Info("Recovered [{0}] routes at version [{1}]", _state.Routes.Count, LastSequenceNr);
             Publish();
+            Context.Parent.Tell(new WriterReady(Id));
         });
 
         Command<SetRoute>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<RemoveRoute>(command => Handle(_state.Process(command, LastSequenceNr)));
+        Command<RemoveRoutesFrom>(command =>
+        {
+            var events = _state.RemoveAllFrom(command.Source, command.By);
+            if (events.Count == 0)
+            {
+                Sender.Tell(new RoutesRemoved(0, LastSequenceNr));
+                return;
+            }
+            _inFlight = Sender;
+            PersistAll(events.Select(e => new Tagged(e, Tags)), tagged =>
+            {
+                var evt = (IRouteEvent)tagged.Payload;
+                _state = _state.Apply(evt);
+                if (evt != events[^1])
+                    return;
+                _log.Info("Routes at version [{0}]: [{1}] routes from [{2}] removed (by {3})", LastSequenceNr, events.Count, command.Source, command.By);
+                _inFlight.Tell(new RoutesRemoved(events.Count, LastSequenceNr));
+                _inFlight = null;
+                Publish();
+                SnapshotIfDue(events.Count);
+            });
+        });
         Command<GetRoutes>(_ => Sender.Tell(new RoutesList(LastSequenceNr, _state.List)));
         Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of routes failed: {0}", failure.Cause.Message));
@@ -76,9 +106,15 @@ public sealed class RoutesActor : ReceivePersistentActor
             _inFlight.Tell(reply);
             _inFlight = null;
             Publish();
-            if (LastSequenceNr % SnapshotEvery == 0)
-                SaveSnapshot(_state.ToSnapshot());
+            SnapshotIfDue(1);
         });
+    }
+
+    /// <summary>A snapshot every <see cref="SnapshotEvery"/> events: when the last <paramref name="written"/> events crossed a multiple.</summary>
+    private void SnapshotIfDue(int written)
+    {
+        if (LastSequenceNr / SnapshotEvery != (LastSequenceNr - written) / SnapshotEvery)
+            SaveSnapshot(_state.ToSnapshot());
     }
 
     private void Publish() => _desiredState.Tell(new RoutesStateChanged(LastSequenceNr, _state.List));
@@ -86,27 +122,35 @@ public sealed class RoutesActor : ReceivePersistentActor
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "Journal rejected route event [{0}]", sequenceNr);
-        _inFlight?.Tell(new Status.Failure(cause));
+        _inFlight?.Tell(new NotStored(JournalFailure.Describe(cause, "the journal refused the change")));
         _inFlight = null;
     }
 
+    /// <summary>The journal could not be written: the actor stops (whether the write landed is unknown); its gate holds what comes meanwhile and starts it again.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Could not store route event [{0}]; stopping so the next message recovers from the journal", sequenceNr);
-        _inFlight?.Tell(new Status.Failure(cause));
+        var reason = JournalFailure.Describe(cause);
+        _log.Warning("Could not store route event [{0}]: {1}; stopping so the next command recovers from the journal", sequenceNr, reason);
+        _inFlight?.Tell(new NotStored(reason));
+        _inFlight = null;
+        Context.Parent.Tell(new WriterStopping(Id, reason, WasReady: true));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new WriterStopping(Id, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
+        base.OnRecoveryFailure(reason, message);
     }
 }
 
-/// <summary>Akka.Hosting registration of <see cref="RoutesActor"/>, under a backoff supervisor that starts it again if the journal fails.</summary>
+/// <summary>Akka.Hosting registration of <see cref="RoutesActor"/>, behind a <see cref="WriterGateActor"/> that holds commands while it starts and starts it again when the journal failed.</summary>
 public static class RoutesActorHosting
 {
     public static AkkaConfigurationBuilder AddRoutes(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) =>
         {
             var routes = RoutesActor.Props(registry.Get<DesiredState.DesiredStateActor>());
-            var supervised = Akka.Pattern.BackoffSupervisor.Props(
-                Akka.Pattern.Backoff.OnStop(routes, "routes", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1));
-            registry.Register<RoutesActor>(system.ActorOf(supervised, "routes-supervisor"));
+            registry.Register<RoutesActor>(system.ActorOf(WriterGateActor.Props(routes, RoutesActor.Id), "routes-gate"));
         });
 }

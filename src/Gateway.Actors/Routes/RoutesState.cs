@@ -6,12 +6,13 @@ using Gateway.Shared.Validation;
 namespace Gateway.Actors.Routes;
 
 /// <summary>
-/// All routes, keyed by their normalised host and path, and the logic deciding what a command
-/// means: refused, unchanged, or one event to persist.
+/// All routes, keyed by their normalised host and path, who set each (its source: "admin-api",
+/// "demo", …), and the logic deciding what a command means: refused, unchanged, or events to persist.
 /// </summary>
-public sealed record RoutesState(ImmutableSortedDictionary<RouteKey, Route> Routes)
+public sealed record RoutesState(ImmutableSortedDictionary<RouteKey, Route> Routes, ImmutableDictionary<RouteKey, string> Sources)
 {
-    public static readonly RoutesState Empty = new(ImmutableSortedDictionary.Create<RouteKey, Route>(RouteKeyComparer.Instance));
+    public static readonly RoutesState Empty = new(ImmutableSortedDictionary.Create<RouteKey, Route>(RouteKeyComparer.Instance),
+        ImmutableDictionary<RouteKey, string>.Empty);
 
     public IReadOnlyList<Route> List => [.. Routes.Values];
 
@@ -34,17 +35,28 @@ public sealed record RoutesState(ImmutableSortedDictionary<RouteKey, Route> Rout
             : (new RouteNotFound(command.Host ?? "", command.Path ?? ""), null);
     }
 
+    /// <summary>One removal per route that <paramref name="source"/> set (and nobody changed since).</summary>
+    public IReadOnlyList<IRouteEvent> RemoveAllFrom(string source, string by) =>
+        Sources.Where(s => s.Value == source).Select(s => s.Key).Order(RouteKeyComparer.Instance)
+            .Select(key => (IRouteEvent)new RouteRemoved(key.Host, key.Path, by)).ToList();
+
     public RoutesState Apply(IRouteEvent evt) => evt switch
     {
-        RouteSet set => this with { Routes = Routes.SetItem(set.Route.Key, set.Route) },
-        RouteRemoved removed => this with { Routes = Routes.Remove(new RouteKey(removed.Host, removed.Path)) },
+        RouteSet set => new(Routes.SetItem(set.Route.Key, set.Route), Sources.SetItem(set.Route.Key, set.Source)),
+        RouteRemoved removed => new(Routes.Remove(new RouteKey(removed.Host, removed.Path)), Sources.Remove(new RouteKey(removed.Host, removed.Path))),
         _ => this,
     };
 
-    public RoutesSnapshot ToSnapshot() => new(List);
+    public RoutesSnapshot ToSnapshot() => new(List, [.. Routes.Keys.Select(k => Sources.GetValueOrDefault(k, ""))]);
 
-    public static RoutesState FromSnapshot(RoutesSnapshot snapshot) =>
-        new(snapshot.Routes.ToImmutableSortedDictionary(r => r.Key, r => r, RouteKeyComparer.Instance));
+    public static RoutesState FromSnapshot(RoutesSnapshot snapshot)
+    {
+        var routes = snapshot.Routes.ToImmutableSortedDictionary(r => r.Key, r => r, RouteKeyComparer.Instance);
+        var sources = snapshot.Sources is { } known && known.Count == snapshot.Routes.Count
+            ? snapshot.Routes.Zip(known, (route, source) => (route.Key, Source: source)).Where(p => p.Source.Length > 0).ToImmutableDictionary(p => p.Key, p => p.Source)
+            : ImmutableDictionary<RouteKey, string>.Empty;
+        return new RoutesState(routes, sources);
+    }
 
     /// <summary>Orders routes by host, then path: a stable order for listing and for the history.</summary>
     private sealed class RouteKeyComparer : IComparer<RouteKey>

@@ -178,6 +178,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             Kick();
         });
         Receive<GetSyncStatus>(_ => Sender.Tell(Status()));
+        Receive<Health.GetStartupStatus>(_ => Sender.Tell(StartupStatus()));
         Receive<AwaitApplied>(await =>
         {
             _waiters.Add(await, Sender, await.Timeout);

@@ -14,9 +14,10 @@ public static class RouteEndpoints
 {
     public static void MapRoutes(this RouteGroupBuilder api)
     {
-        api.MapGet("/routes", async (IRequiredActor<RoutesActor> routes) =>
+        // read from the node's desired-state view: it answers even while the routes' writer waits for the journal
+        api.MapGet("/routes", async (IRequiredActor<DesiredStateActor> desired) =>
         {
-            var list = await routes.ActorRef.Ask<RoutesList>(GetRoutes.Instance, AdminApi.AskTimeout);
+            var list = await desired.ActorRef.Ask<RoutesList>(GetRoutes.Instance, AdminApi.AskTimeout);
             return AdminJson.Ok(new { version = list.Version, routes = list.Routes });
         });
         api.MapPut("/routes", PutRoute);

@@ -21,8 +21,11 @@ public sealed class GatewayOptions
     public List<ProviderOptions> Providers { get; set; } = [];
     public AdminOptions Admin { get; set; } = new();
 
-    /// <summary>Run the demo backends. Null: only when no provider is configured.</summary>
-    public bool? Demo { get; set; }
+    /// <summary>
+    /// Run the demo backends (scripts/run.sh asks for it when no provider is given). Off, a node
+    /// removes what an earlier run's demo stored (backends and routes whose source is "demo").
+    /// </summary>
+    public bool Demo { get; set; }
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
 using Gateway.Actors.Backends;
+using Gateway.Actors.DesiredState;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Sync;
 using Gateway.Node.Configuration;
@@ -13,21 +14,44 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Gateway.Node.Demo;
 
 /// <summary>
-/// With no provider configured, the node shows what it does: two small local backends (one
-/// HTTP/1.1, one h2c) registered with routes, and the curl lines to try them.
+/// With <c>Gateway:Demo=true</c> (scripts/run.sh with no provider), the node shows what it does: two
+/// small local backends (one HTTP/1.1, one h2c) registered with routes once the desired state has
+/// recovered, and the curl lines to try them once HAProxy serves them (/readyz waits for that).
+/// Everything it stores carries the source <see cref="Source"/>, so a node started later with the
+/// demo off removes it (<see cref="DemoCleanup"/>).
 /// </summary>
 public sealed class DemoBackends(
     GatewayOptions options, IRequiredActor<BackendManagerActor> manager, IRequiredActor<RoutesActor> routes,
-    IRequiredActor<HaproxySyncActor> sync, AdminTokenInfo token, ILogger<DemoBackends> log) : IHostedService
+    IRequiredActor<DesiredStateActor> desired, IRequiredActor<HaproxySyncActor> sync, AdminTokenInfo token, DemoReadiness readiness,
+    ILogger<DemoBackends> log) : BackgroundService
 {
+    public const string Source = "demo";
+
     private readonly List<WebApplication> _apps = [];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var http1 = await StartBackendAsync("demo-http1", HttpProtocols.Http1, cancellationToken);
-        var h2c = await StartBackendAsync("demo-h2c", HttpProtocols.Http2, cancellationToken);
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (AskTimeoutException e)
+        {
+            // the node runs on without its demo; /readyz says so
+            readiness.Waiting($"an answer from the node (none in time: {e.Message}); see the log");
+            log.LogWarning("Demo not served: no answer in time ({Error})", e.Message);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var http1 = await StartBackendAsync("demo-http1", HttpProtocols.Http1, stoppingToken);
+        var h2c = await StartBackendAsync("demo-h2c", HttpProtocols.Http2, stoppingToken);
+        readiness.Waiting("the desired state to recover before its backends are registered");
+        await DesiredStateRecovery.WaitAsync(desired.ActorRef, stoppingToken);
+        readiness.Waiting("its backends and routes to be stored");
         var waits = new List<object?>
         {
             await Register(new Backend { Name = "demo-http1", Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = http1 }] }),
@@ -37,29 +61,39 @@ public sealed class DemoBackends(
                 Protocol = ServerProtocol.H2c,
                 Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = h2c }],
             }),
+            await Register(new Route { Path = "/h2c", Backend = "demo-h2c" }),
+            await Register(new Route { Path = "/", Backend = "demo-http1" }),
         }.OfType<object>().ToList();
-        await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/h2c", Backend = "demo-h2c" }, "demo"), Timeout);
-        if (await routes.ActorRef.Ask<object>(new SetRoute(new Route { Path = "/", Backend = "demo-http1" }, "demo"), Timeout) is RouteAccepted route)
-            waits.Add(new AwaitRoutesApplied(route.Version, Timeout));
-        _ = Task.Run(() => AnnounceWhenServed(waits), CancellationToken.None);
+        readiness.Waiting("HAProxy to serve its backends and routes");
+        foreach (var wait in waits)
+            if (await sync.ActorRef.Ask<object>(wait, Timeout + TimeSpan.FromSeconds(5), stoppingToken) is ApplyFailed failed)
+                log.LogWarning("Demo not fully served: {Reason}", failed.Reason);
+        readiness.Waiting(null);
+        Announce();
     }
 
     /// <summary>Registers a demo backend; returns what to wait for until HAProxy serves it (null if it was not registered).</summary>
     private async Task<AwaitApplied?> Register(Backend backend)
     {
-        var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, "demo"), Timeout);
+        var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, Source), Timeout);
         if (reply is BackendAccepted accepted)
             return new AwaitApplied(backend.Name, accepted.Version, Timeout);
         log.LogWarning("Demo backend [{Backend}] not registered: {Reply}", backend.Name, reply);
         return null;
     }
 
-    /// <summary>Prints the curl lines once HAProxy serves the demo (the sync answers each wait when its version is live).</summary>
-    private async Task AnnounceWhenServed(IReadOnlyList<object> waits)
+    private async Task<AwaitRoutesApplied?> Register(Route route)
     {
-        foreach (var wait in waits)
-            if (await sync.ActorRef.Ask<object>(wait, Timeout + TimeSpan.FromSeconds(5)) is ApplyFailed failed)
-                log.LogWarning("Demo not fully served: {Reason}", failed.Reason);
+        var reply = await routes.ActorRef.Ask<object>(new SetRoute(route, Source), Timeout);
+        if (reply is RouteAccepted accepted)
+            return new AwaitRoutesApplied(accepted.Version, Timeout);
+        log.LogWarning("Demo route [{Route}] not registered: {Reply}", route.Key, reply);
+        return null;
+    }
+
+    /// <summary>The curl lines to try, once HAProxy serves the demo.</summary>
+    private void Announce()
+    {
         var fe = options.Frontend;
         var admin = options.Admin.Url.TrimEnd('/');
         var auth = token.File is null ? "Authorization: Bearer <your Gateway:Admin:Token>" : $"Authorization: Bearer $(cat {token.File})";
@@ -88,12 +122,12 @@ public sealed class DemoBackends(
             $"Hello from {name}: you reached it over {context.Request.Protocol}, path {context.Request.Path}\n", cancellationToken));
         await app.StartAsync(cancellationToken);
         _apps.Add(app);
-        var address = app.Urls.First();
-        return new Uri(address).Port;
+        return new Uri(app.Urls.First()).Port;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await base.StopAsync(cancellationToken);
         foreach (var app in _apps)
             await app.StopAsync(cancellationToken);
     }

@@ -37,4 +37,5 @@ public sealed record RouteSet(Route Route, string Source) : IRouteEvent;
 public sealed record RouteRemoved(string Host, string Path, string Source) : IRouteEvent;
 
 /// <summary>Snapshot of the routes actor.</summary>
-public sealed record RoutesSnapshot(IReadOnlyList<Route> Routes) : IGatewayMessage;
+/// <param name="Sources">Who set each route, in the order of <see cref="Routes"/>; null in snapshots written before sources were kept.</param>
+public sealed record RoutesSnapshot(IReadOnlyList<Route> Routes, IReadOnlyList<string>? Sources = null) : IGatewayMessage;

@@ -20,7 +20,7 @@ public class BackendCatalogActorSpecs(ITestOutputHelper output) : SqliteJournalS
     private const string Admin = "admin-api";
 
     private IActorRef StartCatalog(TimeSpan? settle = null) =>
-        Sys.ActorOf(BackendCatalogActor.Props(ReadJournalId, TimeSpan.FromHours(1), settle ?? TimeSpan.Zero), $"catalog-{Guid.NewGuid():N}");
+        Sys.ActorOf(BackendCatalogActor.Props(Journal, TimeSpan.FromHours(1), settle ?? TimeSpan.Zero), $"catalog-{Guid.NewGuid():N}");
 
     private IReadOnlyList<CatalogEntry> CatalogOf(IActorRef catalog)
     {

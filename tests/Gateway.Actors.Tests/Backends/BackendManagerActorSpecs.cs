@@ -22,7 +22,7 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     private const string Admin = "admin-api";
 
     private IActorRef StartManager(TestProbe desired, string name = "backends") =>
-        Sys.ActorOf(BackendManagerActor.Props(desired, ReadJournalId), name);
+        Sys.ActorOf(BackendManagerActor.Props(desired, Journal), name);
 
     private IActorRef? Child(IActorRef manager, string name)
     {
@@ -126,10 +126,10 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         var legacy = Sys.ActorOf(Props.Create(() => new UntaggedWriter("backend-legacy", new BackendCreated(Backend("legacy"), Admin))));
         legacy.Tell("write");
         ExpectMsg("written");
-        var catalog = Sys.ActorOf(BackendCatalogActor.Props(ReadJournalId, TimeSpan.FromHours(1), TimeSpan.Zero));
+        var catalog = Sys.ActorOf(BackendCatalogActor.Props(Journal, TimeSpan.FromHours(1), TimeSpan.Zero));
         var desired = CreateTestProbe();
 
-        var manager = Sys.ActorOf(BackendManagerActor.Props(desired, ReadJournalId, catalog), "backends");
+        var manager = Sys.ActorOf(BackendManagerActor.Props(desired, Journal, catalog), "backends");
 
         Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), desired.ExpectMsg<BackendStateChanged>());
         Assert.Equal(["api", "legacy"], desired.ExpectMsg<DesiredStateActor.ExpectBackends>().Names.Order());

@@ -48,6 +48,14 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Configure(database, extraHocon)), new DataOptionsSetup(options));
     }
 
+    /// <summary>
+    /// The <see cref="Gateway.Actors.Persistence.JournalReadinessActor"/> that hands the read journal to
+    /// the catalog and the manager, as a node has; one per spec, made on first use.
+    /// </summary>
+    protected IActorRef Journal => _journal ??= Sys.ActorOf(Gateway.Actors.Persistence.JournalReadinessActor.Props(ReadJournalId, "SQLite journal"), "journal");
+
+    private IActorRef? _journal;
+
     /// <summary>Writes a backend's history straight through a <see cref="Gateway.Actors.Backends.BackendActor"/>, then stops it.</summary>
     protected void History(string name, params object[] commands)
     {

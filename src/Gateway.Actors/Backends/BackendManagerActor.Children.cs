@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Actors.Persistence;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Backends;
+
+/// <summary>The backend actors' lifecycle: ready, asked to stop, stopping after a journal failure, gone.</summary>
+public sealed partial class BackendManagerActor
+{
+    /// <summary>Why a backend's commands are held.</summary>
+    private enum WriterPhase
+    {
+        /// <summary>Its actor reads its journal; ready at <see cref="WriterReady"/>.</summary>
+        Starting,
+
+        /// <summary>It recovered as deleted and was asked to stop unless a change arrived meanwhile.</summary>
+        Passivating,
+
+        /// <summary>It stops after the journal failed (a write, or its recovery).</summary>
+        Stopping,
+    }
+
+    /// <param name="Reason">For <see cref="WriterPhase.Stopping"/>: the journal's failure.</param>
+    /// <param name="NeverReady">It stopped before it had read its journal: what is held is answered, not retried.</param>
+    private sealed record Gate(WriterPhase Phase, HeldMessages Held, string? Reason, bool NeverReady = false);
+
+    private sealed class ExpireHeld
+    {
+        public static readonly ExpireHeld Instance = new();
+    }
+
+    private void ChildLifecycle()
+    {
+        Receive<WriterReady>(ready =>
+        {
+            if (_gates.TryGetValue(ready.Key, out var gate) && gate.Phase == WriterPhase.Starting)
+                Release(ready.Key, Sender);
+        });
+        Receive<WriterStopping>(stopping =>
+        {
+            _log.Warning("Backend [{0}] stops: {1}; its next command starts it again from the journal", stopping.Key, stopping.Reason);
+            var held = _gates.GetValueOrDefault(stopping.Key)?.Held ?? new HeldMessages();
+            _gates[stopping.Key] = new Gate(WriterPhase.Stopping, held, stopping.Reason, NeverReady: !stopping.WasReady);
+        });
+        Receive<Passivate>(passivate =>
+        {
+            var child = Context.Child(passivate.Name);
+            if (child.IsNobody() || _gates.ContainsKey(passivate.Name))
+                return;
+            _gates[passivate.Name] = new Gate(WriterPhase.Passivating, new HeldMessages(), null);
+            child.Tell(BackendActor.StopIfDeleted.Instance); // after whatever it already has in its mailbox
+        });
+        Receive<Resume>(resume =>
+        {
+            if (_gates.TryGetValue(resume.Name, out var gate) && gate.Phase == WriterPhase.Passivating)
+                Release(resume.Name, Sender);
+        });
+        Receive<Terminated>(terminated =>
+        {
+            var name = terminated.ActorRef.Path.Name;
+            if (!_gates.Remove(name, out var gate) || gate.Held.Count == 0)
+                return;
+            if (gate.Phase == WriterPhase.Starting || gate.NeverReady)
+                // it could not read its journal: the journal is failing, say so rather than try again at once
+                Refuse(gate.Held.TakeAll(), gate.Reason ?? $"backend '{name}' could not start");
+            else
+                Start(name, gate.Held); // the next incarnation recovers from the journal and takes what waited
+        });
+        Receive<ExpireHeld>(_ =>
+        {
+            var cutoff = DateTime.UtcNow - HoldTimeout;
+            foreach (var (name, gate) in _gates)
+                Refuse(gate.Held.TakeOlderThan(cutoff), gate.Reason is { } reason
+                    ? $"backend '{name}' is not available: {reason}"
+                    : $"backend '{name}' is still reading its journal after {HoldTimeout.TotalSeconds:0} s");
+            if (_gates.Values.All(g => g.Held.Count == 0))
+                Timers.Cancel(nameof(ExpireHeld));
+        });
+    }
+}

@@ -1,0 +1,43 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Gateway.Actors.Routes;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Persistence;
+
+/// <summary>
+/// Answers changes that reached no writer. A persistent writer that fails a write must stop, and
+/// whatever was already in its mailbox (several changes to one backend in a row, say) goes to dead
+/// letters: the caller would wait for an answer that never comes. This actor watches the dead
+/// letters and tells such a caller <see cref="NotStored"/>: nothing was stored, send it again.
+/// </summary>
+public sealed class UndeliveredCommandsActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public UndeliveredCommandsActor()
+    {
+        Receive<DeadLetter>(dead =>
+        {
+            if (dead.Message is not (UpsertBackend or RemoveBackend or SetRoute or RemoveRoute or RoutesActor.RemoveRoutesFrom)
+                || dead.Sender is null || dead.Sender.IsNobody() || dead.Sender.Equals(Context.System.DeadLetters))
+                return;
+            _log.Warning("[{0}] reached no writer ([{1}] had stopped); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path);
+            dead.Sender.Tell(new NotStored($"the change reached no writer ({dead.Recipient.Path.Name} had stopped after a journal failure); nothing was stored"));
+        });
+    }
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new UndeliveredCommandsActor());
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}
+
+/// <summary>Akka.Hosting registration of <see cref="UndeliveredCommandsActor"/>.</summary>
+public static class UndeliveredCommandsActorHosting
+{
+    public static AkkaConfigurationBuilder AddUndeliveredCommands(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, _) => system.ActorOf(UndeliveredCommandsActor.Props(), "undelivered-commands"));
+}

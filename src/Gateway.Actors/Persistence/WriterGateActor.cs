@@ -1,0 +1,151 @@
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Persistence;
+
+/// <summary>
+/// Stands in front of one persistent writer (the routes) so that a command never meets it stopped:
+/// it holds commands while the writer reads its journal, and when a write fails (the writer stops,
+/// as a persistent actor must) it holds what comes and starts the writer again at once. A writer
+/// that cannot read its journal has what waited answered <see cref="NotStored"/> with the journal's
+/// error, and is tried again with backoff, or at once when the next command comes, so the first
+/// command after the journal is back is stored. Nothing waits longer than <see cref="HoldTimeout"/>.
+/// (Akka's BackoffSupervisor sent commands arriving during its backoff to dead letters: the caller
+/// waited 10 s for nothing, and the first route change after an outage failed too.)
+/// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down.
+/// </summary>
+public sealed class WriterGateActor : ReceiveActor, IWithTimers
+{
+    public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(30);
+
+    private sealed class Restart
+    {
+        public static readonly Restart Instance = new();
+    }
+
+    private sealed class ExpireHeld
+    {
+        public static readonly ExpireHeld Instance = new();
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Props _writer;
+    private readonly string _name;
+    private readonly HeldMessages _held = new();
+    private int _generation;
+
+    public WriterGateActor(Props writer, string name)
+    {
+        _writer = writer;
+        _name = name;
+        Starting(reason: null, failures: 0);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="writer">The persistent writer; it tells its parent <see cref="WriterReady"/> and <see cref="WriterStopping"/>.</param>
+    /// <param name="name">Its name, for logs and answers ("routes").</param>
+    public static Props Props(Props writer, string name) => Akka.Actor.Props.Create(() => new WriterGateActor(writer, name));
+
+    /// <summary>A new writer reads its journal; commands wait. <paramref name="reason"/> is why the last one stopped.</summary>
+    private void Starting(string? reason, int failures)
+    {
+        var child = Context.Watch(Context.ActorOf(_writer, $"{_name}-{++_generation}"));
+        Become(() =>
+        {
+            Receive<WriterReady>(_ =>
+            {
+                if (reason is not null)
+                    _log.Info("Writer [{0}] is back after the journal failed ({1})", _name, reason);
+                Timers.Cancel(nameof(ExpireHeld));
+                foreach (var (message, sender) in _held.TakeAll())
+                    child.Tell(message, sender);
+                Ready(child);
+            });
+            Receive<WriterStopping>(stopping => Stopping(child, stopping, failures));
+            Receive<Terminated>(t =>
+            {
+                if (t.ActorRef.Equals(child))
+                    Down(reason ?? $"the {_name} writer could not start", failures + 1);
+            });
+            Holding();
+        });
+    }
+
+    private void Ready(IActorRef child)
+    {
+        Become(() =>
+        {
+            Receive<WriterStopping>(stopping => Stopping(child, stopping, failures: 0));
+            Receive<Terminated>(t =>
+            {
+                if (t.ActorRef.Equals(child))
+                    Starting($"the {_name} writer stopped", failures: 0);
+            });
+            Receive<ExpireHeld>(_ => Timers.Cancel(nameof(ExpireHeld)));
+            ReceiveAny(message => child.Forward(message));
+        });
+    }
+
+    /// <summary>The writer stops after a journal failure: hold what comes until it is gone.</summary>
+    private void Stopping(IActorRef child, WriterStopping stopping, int failures)
+    {
+        Become(() =>
+        {
+            Receive<Terminated>(t =>
+            {
+                if (!t.ActorRef.Equals(child))
+                    return;
+                if (stopping.WasReady)
+                    Starting(stopping.Reason, failures); // a write failed: the journal may be fine again, read it now
+                else
+                    Down(stopping.Reason, failures + 1);
+            });
+            Holding();
+        });
+    }
+
+    /// <summary>The writer could not read its journal: answer what waited, retry later, or at once when a command comes.</summary>
+    private void Down(string reason, int failures)
+    {
+        foreach (var (_, sender) in _held.TakeAll())
+            sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
+        var delay = TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
+        _log.Warning("Writer [{0}] is down: {1}; trying again in [{2:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
+        Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
+        Become(() =>
+        {
+            Receive<Restart>(_ => Starting(reason, failures));
+            Receive<Terminated>(_ => { });
+            Receive<ExpireHeld>(_ => Timers.Cancel(nameof(ExpireHeld)));
+            ReceiveAny(message =>
+            {
+                Timers.Cancel(nameof(Restart));
+                Hold(message);
+                Starting(reason, failures);
+            });
+        });
+    }
+
+    /// <summary>What a holding state does with commands, and with those held too long.</summary>
+    private void Holding()
+    {
+        Receive<ExpireHeld>(_ =>
+        {
+            foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
+                sender.Tell(new NotStored($"the {_name} writer is still reading its journal after {HoldTimeout.TotalSeconds:0} s"));
+            if (_held.Count == 0)
+                Timers.Cancel(nameof(ExpireHeld));
+        });
+        ReceiveAny(Hold);
+    }
+
+    private void Hold(object message)
+    {
+        _held.Add(message, Sender, DateTime.UtcNow);
+        Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));
+    }
+}
