@@ -30,10 +30,8 @@ try
 {
     // appsettings.json and hocon/ ship next to the binary, wherever the node is started from.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-    var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-    NodeSetup.ApplyDefaults(options);
-    var errors = OptionsValidator.Validate(options);
-    if (errors.Count > 0)
+    var (options, errors) = OptionsLoader.Load(builder.Configuration);
+    if (options is null)
     {
         foreach (var error in errors)
             Log.Error("Configuration: {Error}", error);
