@@ -196,6 +196,9 @@ public sealed record NodeSettings(string DataDir)
     public int AdminPort { get; init; } = FreePort.Next();
     public string AdminUrl => $"http://127.0.0.1:{AdminPort}";
     public bool KeepHaproxyRunning { get; init; }
+
+    /// <summary>Gateway:Demo; null leaves it to the node's default (off).</summary>
+    public bool? Demo { get; init; } = false;
     public IReadOnlyList<string> Extra { get; init; } = [];
 
     public IEnumerable<string> Arguments()
@@ -210,11 +213,10 @@ public sealed record NodeSettings(string DataDir)
             "--Gateway:Frontend:IPv6BindAddr=",
             $"--Gateway:Admin:Url={AdminUrl}",
             $"--Gateway:Admin:Token={NodeProcess.Token}",
-            "--Gateway:Demo=false",
             "--Gateway:Manager:SyncPeriod=1s",
             "--Gateway:Manager:MinReloadInterval=200ms",
             $"--Gateway:Haproxy:KeepRunning={KeepHaproxyRunning}",
         ];
-        return defaults.Concat(Extra);
+        return defaults.Concat(Demo is { } demo ? [$"--Gateway:Demo={demo}"] : []).Concat(Extra);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using System.Text.Json;
 using Gateway.Shared.Model;
 using Route = Gateway.Shared.Model.Route;
 using Gateway.Shared.Serialization;
@@ -42,16 +43,28 @@ public static class AdminJson
     }
 
     /// <summary>
-    /// The body with <c>"name"</c> added as its first field; the name is validated (no quotes or
-    /// escapes), and the deserializer said the object has none. Null when the body is no object.
+    /// The body with <c>"name"</c> added as the object's first field; the name is validated (no quotes
+    /// or escapes), and the deserializer said the object has none. Null when the body is no object.
     /// </summary>
     private static byte[]? WithName(byte[] body, string name)
     {
-        var text = Encoding.UTF8.GetString(body);
-        var open = text.IndexOf('{');
-        if (open < 0 || text[..open].Any(c => !char.IsWhiteSpace(c)))
+        // The object's '{' as the deserializer finds it: comments may come first.
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+        }
+        catch (JsonException)
+        {
             return null;
-        return Encoding.UTF8.GetBytes(string.Concat(text.AsSpan(0, open + 1), $"\"name\":\"{name}\",", text.AsSpan(open + 1)));
+        }
+        var open = (int)reader.TokenStartIndex + 1;
+        return [.. body.AsSpan(0, open), .. Encoding.UTF8.GetBytes($"\"name\":\"{name}\","), .. body.AsSpan(open)];
     }
 }
 
