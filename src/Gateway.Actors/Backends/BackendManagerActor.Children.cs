@@ -19,6 +19,9 @@ public sealed partial class BackendManagerActor
 
         /// <summary>It stops after the journal failed (a write, or its recovery).</summary>
         Stopping,
+
+        /// <summary>It could not read its journal and is gone; the next incarnation starts shortly if commands wait.</summary>
+        Failed,
     }
 
     /// <param name="Reason">For <see cref="WriterPhase.Stopping"/>: the journal's failure.</param>
@@ -29,6 +32,11 @@ public sealed partial class BackendManagerActor
     {
         public static readonly ExpireHeld Instance = new();
     }
+
+    private sealed record RetryStart(string Name);
+
+    /// <summary>How soon a backend that could not read its journal is started again while commands wait for it.</summary>
+    private static readonly TimeSpan RetryWhileHolding = TimeSpan.FromMilliseconds(200);
 
     private void ChildLifecycle()
     {
@@ -62,10 +70,23 @@ public sealed partial class BackendManagerActor
             if (!_gates.Remove(name, out var gate) || gate.Held.Count == 0)
                 return;
             if (gate.Phase == WriterPhase.Starting || gate.NeverReady)
-                // it could not read its journal: the journal is failing, say so rather than try again at once
-                Refuse(gate.Held.TakeAll(), gate.Reason ?? $"backend '{name}' could not start");
+            {
+                // It could not read its journal. One that just came back may fail a first read on a
+                // connection the outage broke: try again shortly; HoldTimeout bounds what waits.
+                _gates[name] = gate with { Phase = WriterPhase.Failed, Reason = gate.Reason ?? $"backend '{name}' could not start" };
+                Timers.StartSingleTimer($"retry-{name}", new RetryStart(name), RetryWhileHolding);
+            }
             else
                 Start(name, gate.Held); // the next incarnation recovers from the journal and takes what waited
+        });
+        Receive<RetryStart>(retry =>
+        {
+            if (!_gates.TryGetValue(retry.Name, out var gate) || gate.Phase != WriterPhase.Failed)
+                return;
+            if (gate.Held.Count == 0)
+                _gates.Remove(retry.Name);
+            else
+                Start(retry.Name, gate.Held, gate.Reason);
         });
         Receive<ExpireHeld>(_ =>
         {
@@ -74,6 +95,8 @@ public sealed partial class BackendManagerActor
                 Refuse(gate.Held.TakeOlderThan(cutoff), gate.Reason is { } reason
                     ? $"backend '{name}' is not available: {reason}"
                     : $"backend '{name}' is still reading its journal after {HoldTimeout.TotalSeconds:0} s");
+            foreach (var name in _gates.Where(g => g.Value.Phase == WriterPhase.Failed && g.Value.Held.Count == 0).Select(g => g.Key).ToList())
+                _gates.Remove(name);
             if (_gates.Values.All(g => g.Held.Count == 0))
                 Timers.Cancel(nameof(ExpireHeld));
         });

@@ -127,11 +127,12 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A new incarnation of the backend's actor; commands wait for it to report <see cref="WriterReady"/>.</summary>
-    private Gate Start(string name, HeldMessages? held = null)
+    /// <param name="reason">Why an earlier incarnation failed, for commands that wait too long for this one.</param>
+    private Gate Start(string name, HeldMessages? held = null, string? reason = null)
     {
         var isNew = _known is not null && _known.Add(name);
         Context.Watch(Context.ActorOf(BackendActor.Props(name, _desiredState, isNew), name));
-        return _gates[name] = new Gate(WriterPhase.Starting, held ?? new HeldMessages(), null);
+        return _gates[name] = new Gate(WriterPhase.Starting, held ?? new HeldMessages(), reason);
     }
 
     /// <summary>Hands what was held to the child and forgets the gate.</summary>

@@ -8,9 +8,10 @@ namespace Gateway.Actors.Persistence;
 /// Stands in front of one persistent writer (the routes) so that a command never meets it stopped:
 /// it holds commands while the writer reads its journal, and when a write fails (the writer stops,
 /// as a persistent actor must) it holds what comes and starts the writer again at once. A writer
-/// that cannot read its journal has what waited answered <see cref="NotStored"/> with the journal's
-/// error, and is tried again with backoff, or at once when the next command comes, so the first
-/// command after the journal is back is stored. Nothing waits longer than <see cref="HoldTimeout"/>.
+/// that cannot read its journal is tried again shortly while commands wait, with backoff when none
+/// does, and at once when the next command comes, so the first command after the journal is back is
+/// stored. Nothing waits longer than <see cref="HoldTimeout"/>: then it is answered
+/// <see cref="NotStored"/> with the journal's error.
 /// (Akka's BackoffSupervisor sent commands arriving during its backoff to dead letters: the caller
 /// waited 10 s for nothing, and the first route change after an outage failed too.)
 /// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down.
@@ -20,6 +21,9 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>How soon a writer that could not read its journal is tried again while commands wait for it.</summary>
+    private static readonly TimeSpan RetryWhileHolding = TimeSpan.FromMilliseconds(200);
 
     private sealed class Restart
     {
@@ -71,7 +75,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
                 if (t.ActorRef.Equals(child))
                     Down(reason ?? $"the {_name} writer could not start", failures + 1);
             });
-            Holding();
+            Holding(reason);
         });
     }
 
@@ -86,6 +90,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
                     Starting($"the {_name} writer stopped", failures: 0);
             });
             Receive<ExpireHeld>(_ => Timers.Cancel(nameof(ExpireHeld)));
+            Receive<Restart>(_ => { });
             ReceiveAny(message => child.Forward(message));
         });
     }
@@ -104,23 +109,26 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
                 else
                     Down(stopping.Reason, failures + 1);
             });
-            Holding();
+            Holding(stopping.Reason);
         });
     }
 
-    /// <summary>The writer could not read its journal: answer what waited, retry later, or at once when a command comes.</summary>
+    /// <summary>
+    /// The writer could not read its journal. Held commands keep waiting (at most <see cref="HoldTimeout"/>)
+    /// while it is tried again shortly: a journal that just came back may fail a first read on a
+    /// connection the outage broke. With nothing held, it is tried with backoff, or at the next command.
+    /// </summary>
     private void Down(string reason, int failures)
     {
-        foreach (var (_, sender) in _held.TakeAll())
-            sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
-        var delay = TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
-        _log.Warning("Writer [{0}] is down: {1}; trying again in [{2:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
+        var delay = _held.Count > 0 ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
+        if (_held.Count == 0)
+            _log.Warning("Writer [{0}] is down: {1}; trying again in [{2:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
         Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
         Become(() =>
         {
             Receive<Restart>(_ => Starting(reason, failures));
             Receive<Terminated>(_ => { });
-            Receive<ExpireHeld>(_ => Timers.Cancel(nameof(ExpireHeld)));
+            Receive<ExpireHeld>(_ => Expire(reason));
             ReceiveAny(message =>
             {
                 Timers.Cancel(nameof(Restart));
@@ -131,16 +139,23 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>What a holding state does with commands, and with those held too long.</summary>
-    private void Holding()
+    private void Holding(string? reason)
     {
-        Receive<ExpireHeld>(_ =>
-        {
-            foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
-                sender.Tell(new NotStored($"the {_name} writer is still reading its journal after {HoldTimeout.TotalSeconds:0} s"));
-            if (_held.Count == 0)
-                Timers.Cancel(nameof(ExpireHeld));
-        });
+        Receive<ExpireHeld>(_ => Expire(reason));
+        Receive<Restart>(_ => { });
         ReceiveAny(Hold);
+    }
+
+    /// <summary>Answers what waited longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
+    private void Expire(string? reason)
+    {
+        var why = reason is null
+            ? $"the {_name} writer is still reading its journal after {HoldTimeout.TotalSeconds:0} s"
+            : $"the {_name} writer is not available: {reason}";
+        foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
+            sender.Tell(new NotStored(why));
+        if (_held.Count == 0)
+            Timers.Cancel(nameof(ExpireHeld));
     }
 
     private void Hold(object message)

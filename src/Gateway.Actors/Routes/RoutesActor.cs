@@ -134,13 +134,13 @@ public sealed class RoutesActor : ReceivePersistentActor
         _inFlight?.Tell(new NotStored(reason));
         _inFlight = null;
         Context.Parent.Tell(new WriterStopping(Id, reason, WasReady: true));
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // Akka stops the actor after this; its own error line (with the stack) would repeat this one
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         Context.Parent.Tell(new WriterStopping(Id, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
-        base.OnRecoveryFailure(reason, message);
+        _log.Warning("Could not read the journal of [{0}]: {1}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }
 

@@ -223,4 +223,27 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
             TimeSpan.FromSeconds(3));
         AwaitAssert(() => Assert.NotNull(Child(manager, "api")), TimeSpan.FromSeconds(3));
     }
+
+    [Fact]
+    public void BackendManager_should_answer_every_change_while_writes_fail_and_store_the_next_one_after()
+    {
+        Sys.ActorOf(Gateway.Actors.Persistence.UndeliveredCommandsActor.Props());
+        var desired = CreateTestProbe();
+        var manager = StartManager(desired);
+        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        manager.Tell(new UpsertBackend(Backend("api"), Admin));
+        ExpectMsg(new BackendAccepted("api", 1, Changed: true));
+
+        using (UnwritableJournal())
+        {
+            // in a row: the first fails and stops the backend; the rest are in its mailbox, held for its next incarnation, or meet it again
+            for (var i = 0; i < 5; i++)
+                manager.Tell(new UpsertBackend(Backend("api", Server("s1", $"10.0.1.{i}")), Admin));
+            for (var i = 0; i < 5; i++)
+                Assert.Contains("journal", ExpectMsg<NotStored>().Reason);
+        }
+
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.2.1")), Admin));
+        ExpectMsg(new BackendAccepted("api", 2, Changed: true));
+    }
 }
