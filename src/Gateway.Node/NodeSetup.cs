@@ -111,8 +111,9 @@ public sealed class NodeSetup
     public IReadOnlyList<(string Name, IBackendProvider Provider)> CreateProviders() =>
         _options.Providers.Select(p => (p.Name, p.Type switch
         {
-            ProviderType.Rest => (IBackendProvider)new RestBackendProvider(new Uri(p.Url!), p.Interval, new HttpClient { Timeout = p.Timeout }),
-            ProviderType.File => new FileBackendProvider(p.Path!, p.Interval),
+            ProviderType.Rest => (IBackendProvider)new RestBackendProvider(new Uri(p.Url!), p.Interval, new HttpClient { Timeout = p.Timeout },
+                p.MaxDocumentBytes),
+            ProviderType.File => new FileBackendProvider(p.Path!, p.Interval, p.MaxDocumentBytes),
             _ => throw new ArgumentOutOfRangeException(nameof(p.Type), p.Type, "unknown provider type"),
         })).ToList();
 }

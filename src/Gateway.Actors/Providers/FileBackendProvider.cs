@@ -1,11 +1,10 @@
-using Gateway.Shared.Model;
-
 namespace Gateway.Actors.Providers;
 
 /// <summary>
 /// Watches a JSON file in the seed's format and reports what changed. The file is read as soon as
-/// it changes (a file system watcher) and at least every interval; a missing, half-written or
-/// invalid file fails the read, and the provider actor retries with backoff.
+/// it changes (a file system watcher) and at least every interval; a missing, half-written,
+/// invalid or too large file (past <see cref="MaxDocumentBytes"/>) fails the read, and the
+/// provider actor retries with backoff.
 /// </summary>
 public sealed class FileBackendProvider : PollingProvider, IDisposable
 {
@@ -15,10 +14,11 @@ public sealed class FileBackendProvider : PollingProvider, IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly SemaphoreSlim _changed = new(0, 1);
 
-    public FileBackendProvider(string path, TimeSpan interval)
-        : base(interval, cancellationToken => ReadAsync(Path.GetFullPath(path), cancellationToken))
+    public FileBackendProvider(string path, TimeSpan interval, long maxDocumentBytes = SourceDocument.DefaultMaxBytes)
+        : base(interval, cancellationToken => ReadAsync(Path.GetFullPath(path), maxDocumentBytes, cancellationToken))
     {
         FilePath = Path.GetFullPath(path);
+        MaxDocumentBytes = maxDocumentBytes;
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(FilePath)!, Path.GetFileName(FilePath))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
@@ -38,6 +38,8 @@ public sealed class FileBackendProvider : PollingProvider, IDisposable
 
     public string FilePath { get; }
 
+    public long MaxDocumentBytes { get; }
+
     protected override async Task WaitForNextAsync(CancellationToken cancellationToken)
     {
         if (await _changed.WaitAsync(Interval, cancellationToken).ConfigureAwait(false))
@@ -56,10 +58,14 @@ public sealed class FileBackendProvider : PollingProvider, IDisposable
         }
     }
 
-    private static async Task<IReadOnlyList<Backend>> ReadAsync(string path, CancellationToken cancellationToken)
+    private static async Task<SourceSnapshot> ReadAsync(string path, long maxBytes, CancellationToken cancellationToken)
     {
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        return SourceDocument.Parse(bytes, path);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+        if (file.Length > maxBytes)
+            throw SourceDocument.TooLarge(path, maxBytes);
+        // bounded as well: the file may grow while it is read
+        var document = await SourceDocument.ReadAsync(file, maxBytes, path, cancellationToken).ConfigureAwait(false);
+        return SourceDocument.Parse(document, path);
     }
 
     public void Dispose()

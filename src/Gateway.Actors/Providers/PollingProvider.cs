@@ -7,16 +7,33 @@ namespace Gateway.Actors.Providers;
 /// <summary>
 /// The seed's polling provider: calls a delegate every interval and reports what changed since
 /// the last successful fetch. A fetch that throws ends the watch with that error (the provider
-/// actor restarts it with backoff): it is never read as "zero backends".
+/// actor restarts it with backoff): it is never read as "zero backends". Each completed fetch is
+/// reported to the host (<see cref="IPollingSource"/>).
 /// </summary>
-public class PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IReadOnlyList<Backend>>> fetch) : IBackendProvider, ISeedableProvider
+public class PollingProvider : IBackendProvider, ISeedableProvider, IPollingSource
 {
     private readonly Lock _gate = new();
+    private readonly Func<CancellationToken, Task<SourceSnapshot>> _read;
     private Dictionary<string, Backend> _last = new(StringComparer.Ordinal);
+    private volatile Action<FetchReport>? _fetched;
     private CancellationTokenSource? _watch;
     private Task? _loop;
 
-    public TimeSpan Interval => interval;
+    public PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IReadOnlyList<Backend>>> fetch)
+        : this(interval, async cancellationToken => new SourceSnapshot(await fetch(cancellationToken).ConfigureAwait(false), []))
+    {
+    }
+
+    /// <summary>For sources that read a document: its unknown fields are reported with each fetch.</summary>
+    protected PollingProvider(TimeSpan interval, Func<CancellationToken, Task<SourceSnapshot>> read)
+    {
+        Interval = interval;
+        _read = read;
+    }
+
+    public TimeSpan Interval { get; }
+
+    public void OnFetched(Action<FetchReport> fetched) => _fetched = fetched;
 
     public void Seed(IReadOnlyList<Backend> previouslyReported)
     {
@@ -38,12 +55,13 @@ public class PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IRe
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var current = await fetch(cancellationToken).ConfigureAwait(false);
+                var current = await _read(cancellationToken).ConfigureAwait(false);
+                _fetched?.Invoke(new FetchReport(current.Backends.Count, current.UnknownFields));
                 IReadOnlyList<BackendEvent> changes;
                 lock (_gate)
                 {
-                    changes = SnapshotDiff.Changes(_last, current);
-                    _last = current.ToDictionary(b => b.Name, StringComparer.Ordinal);
+                    changes = SnapshotDiff.Changes(_last, current.Backends);
+                    _last = current.Backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
                 }
                 foreach (var change in changes)
                     await events.WriteAsync(change, cancellationToken).ConfigureAwait(false);
@@ -68,7 +86,7 @@ public class PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IRe
     }
 
     /// <summary>Waits until the next fetch is due: the interval, or earlier when a subclass knows the source changed.</summary>
-    protected virtual Task WaitForNextAsync(CancellationToken cancellationToken) => Task.Delay(interval, cancellationToken);
+    protected virtual Task WaitForNextAsync(CancellationToken cancellationToken) => Task.Delay(Interval, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -81,8 +99,9 @@ public class PollingProvider(TimeSpan interval, Func<CancellationToken, Task<IRe
         _watch = null;
     }
 
-    public Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) => fetch(cancellationToken);
+    public async Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) =>
+        (await _read(cancellationToken).ConfigureAwait(false)).Backends;
 
     public async Task<Backend?> GetBackendAsync(string name, CancellationToken cancellationToken) =>
-        (await fetch(cancellationToken).ConfigureAwait(false)).FirstOrDefault(b => b.Name == name);
+        (await GetBackendsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(b => b.Name == name);
 }

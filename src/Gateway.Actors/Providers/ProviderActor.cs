@@ -1,4 +1,4 @@
-using Akka.Hosting;
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
@@ -13,30 +13,22 @@ namespace Gateway.Actors.Providers;
 /// <summary>
 /// Hosts one <see cref="IBackendProvider"/>: hands it a bounded channel (the seed's EventChanSize)
 /// and forwards what it writes to the backend manager as commands from
-/// <c>provider:&lt;name&gt;</c>. At most <see cref="MaxInFlight"/> commands are unanswered at a time:
-/// past that the actor stops taking from the channel, the channel fills, and the provider waits,
-/// so a source faster than the journal slows down instead of growing mailboxes. A
-/// provider that throws at start, or ends its channel with an error (HTTP 500, a timeout, a
-/// malformed document), is logged and started again with exponential backoff. Before its first
-/// start a snapshot-style provider is seeded with what it reported before the node restarted.
+/// <c>provider:&lt;name&gt;</c>, at most <see cref="MaxInFlight"/> unanswered at a time (see
+/// ProviderActor.Window.cs). Three states: seeding (a snapshot-style provider is first seeded
+/// with what it reported before the node restarted), watching, and restarting (a provider that
+/// threw at start or ended its channel with an error is stopped, then started again after a
+/// <see cref="ProviderBackoff"/> kept within a few of its intervals and reset by a success).
+/// Its <see cref="ProviderStatus"/> goes to its parent whenever it changes.
 /// </summary>
-public sealed class ProviderActor : ReceiveActor, IWithTimers
+public sealed partial class ProviderActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Backoff between restarts of a failed provider.</summary>
-    public sealed record Backoff(TimeSpan Min, TimeSpan Max)
-    {
-        public static readonly Backoff Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
-    }
-
     private sealed record Started(long Generation);
     private sealed record Failed(long Generation, Exception Cause);
-    private sealed record StreamInit(long Generation);
-    private sealed record Stopped(TimeSpan RestartIn);
+    private sealed record Fetched(long Generation, FetchReport Report);
     private sealed record StreamDone(long Generation);
-    private sealed record Received(long Generation, BackendEvent Event);
-    private sealed class Ack
+    private sealed class Stopped
     {
-        public static readonly Ack Instance = new();
+        public static readonly Stopped Instance = new();
     }
     private sealed class Restart
     {
@@ -47,46 +39,58 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         public static readonly Reseed Instance = new();
     }
 
-    private sealed class Stalled
-    {
-        public static readonly Stalled Instance = new();
-    }
-
-    private const string RestartTimer = "restart", SeedTimer = "seed", StallTimer = "stall";
-
-    /// <summary>Commands sent to the manager and not answered yet, at most.</summary>
-    public const int MaxInFlight = 1000;
-
-    /// <summary>A full window with no answer for this long means answers were lost (a backend actor died with its mailbox): it is reopened.</summary>
-    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
+    private const string RestartTimer = "restart", SeedTimer = "seed";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _name;
     private readonly IBackendProvider _provider;
+    private readonly IPollingSource? _polling;
     private readonly IActorRef _manager;
     private readonly IActorRef _desiredState;
+    private readonly IActorRef _reportTo;
     private readonly int _channelSize;
-    private readonly Backoff _backoff;
+    private readonly ProviderBackoff _backoff;
     private readonly TimeSpan _stallTimeout;
     private CancellationTokenSource? _running;
     private long _generation;
-    private TimeSpan _delay;
-    private DateTime _startedAt;
-    private int _inFlight;
-    private IActorRef? _waitingForAck;
+    private ProviderStatus _status;
+    private ImmutableHashSet<string> _warned = ImmutableHashSet<string>.Empty;
 
-    public ProviderActor(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff backoff,
-        TimeSpan stallTimeout)
+    public ProviderActor(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, ProviderBackoff backoff,
+        TimeSpan stallTimeout, IActorRef? reportTo)
     {
-        _stallTimeout = stallTimeout;
         _name = name;
         _provider = provider;
+        _polling = provider as IPollingSource;
         _manager = manager;
         _desiredState = desiredState;
+        _reportTo = reportTo ?? Context.Parent;
         _channelSize = channelSize;
-        _backoff = backoff;
-        _delay = backoff.Min;
+        _backoff = backoff.For(_polling?.Interval);
+        _stallTimeout = stallTimeout;
+        _status = ProviderStatuses.New(name, provider.GetType().Name);
+        Seeding();
+    }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string Source => $"provider:{_name}";
+
+    /// <param name="reportTo">Who is told the provider's status; its parent when null.</param>
+    public static Props Props(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize,
+        ProviderBackoff? backoff = null, TimeSpan? stallTimeout = null, IActorRef? reportTo = null) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(name, provider, manager, desiredState, channelSize, backoff ?? ProviderBackoff.Default,
+            stallTimeout ?? DefaultStallTimeout, reportTo));
+
+    protected override void PreStart()
+    {
+        _reportTo.Tell(_status);
+        _desiredState.Tell(GetBackends.Instance);
+    }
+
+    /// <summary>Waits for the recovered desired state: what this provider reported before seeds it.</summary>
+    private void Seeding()
+    {
         Receive<BackendsList>(list =>
         {
             if (!list.Recovered)
@@ -98,110 +102,71 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
             {
                 var mine = list.Backends.Where(b => b.Source == Source).Select(b => b.Backend).ToList();
                 seedable.Seed(mine);
-                _log.Info("Provider [{0}] seeded with the [{1}] backends it reported before", _name, mine.Count);
+                _log.Info("Provider [{Provider}] seeded with the [{Count}] backends it reported before", _name, mine.Count);
             }
             StartProvider();
         });
         Receive<Reseed>(_ => _desiredState.Tell(GetBackends.Instance));
-        Receive<Restart>(_ => StartProvider());
-        Receive<Stopped>(stopped => Timers.StartSingleTimer(RestartTimer, Restart.Instance, stopped.RestartIn));
+        Window();
+    }
+
+    /// <summary>The provider runs; what its current generation reports counts, older ones' reports are late.</summary>
+    private void Watching()
+    {
         Receive<Started>(started =>
         {
-            if (started.Generation == _generation)
-                _log.Info("Provider [{0}] ({1}) watching", _name, _provider.GetType().Name);
-        });
-        Receive<StreamInit>(init => Sender.Tell(Ack.Instance));
-        Receive<Received>(received =>
-        {
-            if (received.Generation != _generation)
-            {
-                Sender.Tell(Ack.Instance);
+            if (started.Generation != _generation)
                 return;
-            }
-            _manager.Tell(ToCommand(received.Event));
-            if (++_inFlight < MaxInFlight)
-                Sender.Tell(Ack.Instance);
+            // said once; after a failure the warning and the recovery tell the story
+            if (_status.ConsecutiveFailures == 0)
+                _log.Info("Provider [{Provider}] ({Type}) watching", _name, _status.Type);
             else
-            {
-                _waitingForAck = Sender;
-                Timers.StartSingleTimer(StallTimer, Stalled.Instance, _stallTimeout);
-            }
+                _log.Debug("Provider [{Provider}] ({Type}) watching again after [{Failures}] failures", _name, _status.Type, _status.ConsecutiveFailures);
+            // a polling provider succeeds at each completed fetch; any other by starting
+            if (_polling is null)
+                Succeeded();
+            else
+                Update(_status.Watching());
         });
-        Receive<Stalled>(_ =>
+        Receive<Fetched>(fetched =>
         {
-            _log.Warning("Provider [{0}]: {1} changes unanswered for {2} s; taking further changes", _name, _inFlight, _stallTimeout.TotalSeconds);
-            _inFlight = 0;
-            Answered(counted: false);
+            if (fetched.Generation != _generation)
+                return;
+            Succeeded();
+            WarnUnknown(fetched.Report.UnknownFields);
+        });
+        Receive<Failed>(failed =>
+        {
+            if (failed.Generation == _generation)
+                Fail(failed.Cause);
         });
         Receive<StreamDone>(done =>
         {
             if (done.Generation == _generation)
-                _log.Info("Provider [{0}] ended its watch", _name);
+                _log.Info("Provider [{Provider}] ended its watch", _name);
         });
-        Receive<Failed>(failed =>
-        {
-            // A failure can arrive twice (StartAsync threw, and the channel ended with it): act once.
-            if (failed.Generation == _generation && _running is not null)
-                Fail(failed.Cause);
-        });
-        Receive<BackendAccepted>(accepted =>
-        {
-            Answered();
-            if (accepted.Changed)
-                _log.Debug("Provider [{0}]: backend [{1}] at version [{2}]", _name, accepted.BackendName, accepted.Version);
-        });
-        Receive<BackendRemoved>(removed =>
-        {
-            Answered();
-            _log.Debug("Provider [{0}]: backend [{1}] removed", _name, removed.BackendName);
-        });
-        Receive<BackendNotFound>(_ => Answered());
-        Receive<BackendRejected>(rejected =>
-        {
-            Answered();
-            _log.Warning("Provider [{0}] reported an invalid backend [{1}]: {2}", _name, rejected.BackendName, string.Join("; ", rejected.Errors));
-        });
-        Receive<Status.Failure>(failure =>
-        {
-            Answered();
-            _log.Warning("Provider [{0}]: a change was not stored: {1}", _name, failure.Cause.Message);
-        });
+        Window();
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    private string Source => $"provider:{_name}";
-
-    public static Props Props(string name, IBackendProvider provider, IActorRef manager, IActorRef desiredState, int channelSize, Backoff? backoff = null,
-        TimeSpan? stallTimeout = null) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(name, provider, manager, desiredState, channelSize, backoff ?? Backoff.Default,
-            stallTimeout ?? DefaultStallTimeout));
-
-    protected override void PreStart() => _desiredState.Tell(GetBackends.Instance);
-
-    /// <summary>A command was answered (or the window reopened): take the next change if the stream waits for room.</summary>
-    private void Answered(bool counted = true)
+    /// <summary>The failed provider stops, then the backoff runs out. A failure can arrive twice (StartAsync threw, and the channel ended with it): the second is ignored here.</summary>
+    private void Restarting()
     {
-        if (counted && _inFlight > 0)
-            _inFlight--;
-        if (_waitingForAck is null || _inFlight >= MaxInFlight)
-            return;
-        Timers.Cancel(StallTimer);
-        _waitingForAck.Tell(Ack.Instance);
-        _waitingForAck = null;
+        Receive<Stopped>(_ => Timers.StartSingleTimer(RestartTimer, Restart.Instance, _status.UntilNextAttempt(DateTime.UtcNow)));
+        Receive<Restart>(_ => StartProvider());
+        Receive<Started>(_ => { });
+        Receive<Fetched>(_ => { });
+        Receive<Failed>(_ => { });
+        Receive<StreamDone>(_ => { });
+        Window();
     }
-
-    private object ToCommand(BackendEvent evt) => evt.Type == BackendEventType.Delete
-        ? new RemoveBackend(evt.Backend.Name, Source)
-        : new UpsertBackend(evt.Backend, Source);
 
     private void StartProvider()
     {
         var generation = ++_generation;
-        _waitingForAck = null; // the previous stream has ended; answers to its commands still count
-        Timers.Cancel(StallTimer);
+        Become(Watching);
+        Update(_status.Starting());
+        ResetWindow();
         _running = new CancellationTokenSource();
-        _startedAt = DateTime.UtcNow;
         var channel = Channel.CreateBounded<BackendEvent>(new BoundedChannelOptions(_channelSize)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -212,6 +177,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
             .RunWith(Sink.ActorRefWithAck<Received>(Self, new StreamInit(generation), Ack.Instance, new StreamDone(generation),
                 e => new Failed(generation, e)), Context.Materializer());
 
+        var self = Self;
+        _polling?.OnFetched(report => self.Tell(new Fetched(generation, report)));
         var token = _running.Token;
         var provider = _provider;
         Task.Run(async () =>
@@ -229,15 +196,49 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
             .PipeTo(Self, success: () => new Started(generation), failure: e => new Failed(generation, e));
     }
 
+    private void Succeeded()
+    {
+        var failures = _status.ConsecutiveFailures;
+        Update(_status.Succeeded(DateTime.UtcNow));
+        if (failures > 0)
+            _log.Info("Provider [{Provider}] recovered after [{Failures}] failures", _name, failures);
+    }
+
+    /// <summary>Degraded, not broken: the backends it reported stay as they are until it recovers.</summary>
     private void Fail(Exception cause)
     {
-        if (DateTime.UtcNow - _startedAt > _backoff.Max)
-            _delay = _backoff.Min; // it ran well for a while: start the backoff over
-        _log.Error("Provider [{0}] failed: {1}. Restarting in [{2}] s", _name, cause.GetBaseException().Message, _delay.TotalSeconds);
-        var delay = _delay;
-        _delay = TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, _backoff.Max.Ticks));
+        var error = cause.GetBaseException().Message;
+        Update(_status.Failed(DateTime.UtcNow, error, _backoff));
+        _log.Warning("Provider [{Provider}] failed ([{Failures}] in a row, next attempt in [{Delay}] s): {Error}", _name,
+            _status.ConsecutiveFailures, _status.UntilNextAttempt(_status.LastError!.At).TotalSeconds, error);
+        Become(Restarting);
         // The restart waits for the stop: a late StopAsync must not cancel the next watch.
-        StopProvider().PipeTo(Self, success: () => new Stopped(delay));
+        StopProvider().PipeTo(Self, success: () => Stopped.Instance);
+    }
+
+    private void Update(ProviderStatus status)
+    {
+        if (status.Equals(_status))
+            return;
+        _status = status;
+        _reportTo.Tell(status);
+    }
+
+    private void WarnUnknown(IReadOnlyList<UnknownField> found)
+    {
+        if (found.Count == 0)
+            return;
+        (_warned, var name, var more) = UnknownFieldWarnings.Take(_warned, found);
+        foreach (var field in name)
+        {
+            if (field.Backend is null)
+                _log.Warning("Provider [{Provider}]: document: field [{Field}] {Problem}; ignored", _name, field.Field, field.Message);
+            else
+                _log.Warning("Provider [{Provider}]: backend [{Backend}]: field [{Field}] {Problem}; ignored", _name, field.Backend, field.Field,
+                    field.Message);
+        }
+        if (more > 0)
+            _log.Warning("Provider [{Provider}]: [{More}] more fields Gateway does not know; ignored", _name, more);
     }
 
     private Task StopProvider()
@@ -256,24 +257,10 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
             catch (Exception e)
             {
                 // it is replaced anyway; say so, since a provider that cannot stop may leak
-                log.Warning("Provider [{0}] did not stop cleanly: {1}", name, e.Message);
+                log.Warning("Provider [{Provider}] did not stop cleanly: {Error}", name, e.Message);
             }
         });
     }
 
     protected override void PostStop() => _ = StopProvider();
-}
-
-/// <summary>Akka.Hosting registration: one <see cref="ProviderActor"/> per configured provider.</summary>
-public static class ProviderActorHosting
-{
-    public static AkkaConfigurationBuilder AddProviders(this AkkaConfigurationBuilder builder,
-        IReadOnlyList<(string Name, IBackendProvider Provider)> providers, int channelSize) =>
-        builder.WithActors((system, registry) =>
-        {
-            var manager = registry.Get<Backends.BackendManagerActor>();
-            var desired = registry.Get<DesiredState.DesiredStateActor>();
-            foreach (var (name, provider) in providers)
-                system.ActorOf(ProviderActor.Props(name, provider, manager, desired, channelSize), $"provider-{name}");
-        });
 }

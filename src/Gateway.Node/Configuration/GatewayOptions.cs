@@ -72,6 +72,9 @@ public sealed class ProviderOptions
 
     /// <summary>Per request, for REST.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A larger document (REST body or file) is refused unread: a failed fetch that changes nothing.</summary>
+    public long MaxDocumentBytes { get; set; } = 16 * 1024 * 1024;
 }
 
 public sealed class AdminOptions

@@ -40,6 +40,9 @@ public static class Manifests
         (typeof(AwaitRoutesApplied), "await-routes-applied.v1"),
         (typeof(AppliedOk), "applied-ok.v1"),
         (typeof(ApplyFailed), "apply-failed.v1"),
+        (typeof(GetProvidersStatus), "get-providers-status.v1"),
+        (typeof(ProvidersStatus), "providers-status.v1"),
+        (typeof(ProviderStatus), "provider-status.v1"),
         // journal events and snapshots: stored data, never rename
         (typeof(BackendCreated), "backend-created.v1"),
         (typeof(BackendChanged), "backend-changed.v1"),

@@ -62,6 +62,23 @@ public class FileBackendProviderSpecs(ITestOutputHelper output) : ProviderSpec(o
         ExpectUpsert("d");
     }
 
+    [Fact]
+    public void FileProvider_should_refuse_a_file_past_its_limit_and_change_nothing()
+    {
+        Write(Backend("a"));
+        using var provider = new FileBackendProvider(FilePath, TimeSpan.FromMilliseconds(100), maxDocumentBytes: 1024 * 1024);
+        StartProvider("file", provider);
+        ExpectUpsert("a");
+
+        // a valid document, padded past the limit: only the limit refuses it
+        WriteText(GatewayJson.Serialize(new BackendList { Backends = [Backend("a"), Backend("big")] }) + new string(' ', 2 * 1024 * 1024));
+        ExpectFailureLogged("file", "document larger than [1048576] bytes");
+        Write(Backend("a"), Backend("c"));
+
+        // the first command since "a": "big" was never read
+        ExpectUpsert("c");
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -1,11 +1,8 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Providers;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
-using Gateway.Shared.Providers;
 using Xunit.Abstractions;
 using static Gateway.Actors.Tests.Haproxy.Given;
 
@@ -43,7 +40,7 @@ public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
     {
         var provider = new SimpleProvider();
         provider.AddBackend(Backend("api"));
-        Sys.ActorOf(ProviderActor.Props("simple", provider, Manager, Desired, 16, Fast));
+        Sys.ActorOf(ProviderActor.Props("simple", provider, Manager, Desired, 16, Fast, reportTo: Statuses));
 
         Desired.ExpectMsg<GetBackends>();
         Desired.Reply(new BackendsList([], Recovered: false));
@@ -125,7 +122,7 @@ public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
         var provider = new StreamingProvider(total);
         var warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(warnings, typeof(Warning));
-        Sys.ActorOf(ProviderActor.Props("lossy", provider, Manager, Desired, 16, Fast, stallTimeout: TimeSpan.FromMilliseconds(500)));
+        Sys.ActorOf(ProviderActor.Props("lossy", provider, Manager, Desired, 16, Fast, stallTimeout: TimeSpan.FromMilliseconds(500), reportTo: Statuses));
         Desired.ExpectMsg<GetBackends>();
         Desired.Reply(new BackendsList([], Recovered: true));
 
@@ -135,71 +132,5 @@ public class ProviderActorSpecs(ITestOutputHelper output) : ProviderSpec(output)
         for (var i = ProviderActor.MaxInFlight; i < total; i++)
             Assert.Equal($"b{i}", Manager.ExpectMsg<UpsertBackend>().BackendName);
         warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("changes unanswered"), TimeSpan.FromSeconds(5));
-    }
-
-    /// <summary>Writes <c>count</c> new backends as fast as the channel takes them.</summary>
-    private sealed class StreamingProvider(int count) : IBackendProvider
-    {
-        private int _written;
-
-        public int Written => Volatile.Read(ref _written);
-
-        public Task StartAsync(ChannelWriter<BackendEvent> events, CancellationToken cancellationToken)
-        {
-            _ = Task.Run(async () =>
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    await events.WriteAsync(BackendEvent.Add(Backend($"b{i}")), cancellationToken);
-                    Interlocked.Increment(ref _written);
-                }
-            }, cancellationToken);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Backend>>([]);
-
-        public Task<Backend?> GetBackendAsync(string name, CancellationToken cancellationToken) => Task.FromResult<Backend?>(null);
-    }
-
-    /// <summary>Throws at start the first <c>failures</c> times, then reports one backend.</summary>
-    private sealed class FailingStartProvider(int failures) : IBackendProvider
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly List<TimeSpan> _starts = [];
-
-        public IReadOnlyList<TimeSpan> Starts
-        {
-            get
-            {
-                lock (_starts)
-                    return [.. _starts];
-            }
-        }
-
-        public Task StartAsync(ChannelWriter<BackendEvent> events, CancellationToken cancellationToken)
-        {
-            int count;
-            lock (_starts)
-            {
-                _starts.Add(_clock.Elapsed);
-                count = _starts.Count;
-            }
-            if (count <= failures)
-                throw new IOException($"source not ready (attempt {count})");
-            events.TryWrite(BackendEvent.Add(Backend("api")));
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<Backend>> GetBackendsAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Backend>>([Backend("api")]);
-
-        public Task<Backend?> GetBackendAsync(string name, CancellationToken cancellationToken) =>
-            Task.FromResult<Backend?>(name == "api" ? Backend("api") : null);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Gateway.Shared.Serialization;
 
@@ -79,6 +80,29 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
         var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, serializer.Manifest(evt));
 
         Assert.Equal(evt, back);
+    }
+
+    [Fact]
+    public void GatewaySerializer_should_round_trip_the_providers_status_under_stable_names()
+    {
+        var at = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
+        var status = new ProvidersStatus(
+        [
+            new ProviderStatus("registry", "RestBackendProvider", ProviderState.Waiting, at.AddMinutes(-1),
+                new ProviderError("HTTP 500", at), 2, at.AddSeconds(2)),
+            new ProviderStatus("file", "FileBackendProvider", ProviderState.Watching, at, null, 0, null),
+        ]);
+        var serializer = SerializerFor(status);
+
+        var bytes = serializer.ToBinary(status);
+        var back = (ProvidersStatus)serializer.FromBinary(bytes, "providers-status.v1");
+
+        Assert.Equal(status.Providers, back.Providers);
+        const string first = """
+            {"providers":[{"name":"registry","type":"RestBackendProvider","state":"waiting","lastSuccess":"2026-12-01T09:59:00Z","lastError":{"message":"HTTP 500","at":"2026-12-01T10:00:00Z"},"consecutiveFailures":2,"nextAttempt":"2026-12-01T10:00:02Z"}
+            """;
+        Assert.StartsWith(first, Encoding.UTF8.GetString(bytes));
+        Assert.Equal("get-providers-status.v1", serializer.Manifest(GetProvidersStatus.Instance));
     }
 
     [Fact]
