@@ -79,10 +79,10 @@ public sealed partial class ProviderActor
             _log.Warning("Provider [{Provider}] reported an invalid backend [{Backend}]: {Errors}", _name, rejected.BackendName,
                 string.Join("; ", rejected.Errors));
         });
-        Receive<Status.Failure>(failure =>
+        Receive<NotStored>(notStored =>
         {
             Answered();
-            _log.Warning("Provider [{Provider}]: a change was not stored: {Error}", _name, failure.Cause.Message);
+            _log.Warning("Provider [{Provider}]: a change was not stored: {Reason}", _name, notStored.Reason);
         });
     }
 

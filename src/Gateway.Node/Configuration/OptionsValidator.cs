@@ -45,6 +45,8 @@ public static class OptionsValidator
                 Add($"{key}:Name", $"duplicates provider '{provider.Name}'");
             if (provider.Interval < TimeSpan.FromMilliseconds(100))
                 Add($"{key}:Interval", "must be at least 100ms");
+            if (provider.MaxDocumentBytes is < 1024 or > 1024 * 1024 * 1024)
+                Add($"{key}:MaxDocumentBytes", "must be 1024–1073741824 (1 KiB to 1 GiB)");
             switch (provider.Type)
             {
                 case ProviderType.Rest when !Uri.TryCreate(provider.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"):

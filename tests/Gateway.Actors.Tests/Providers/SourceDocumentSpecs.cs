@@ -28,6 +28,16 @@ public class SourceDocumentSpecs
     private static SourceSnapshot Parse(string json) => SourceDocument.Parse(Encoding.UTF8.GetBytes(json), "test");
 
     [Fact]
+    public void Parse_should_refuse_a_document_without_its_backends_list_rather_than_read_it_as_none()
+    {
+        // read as an empty list, a typo of the one top-level field deleted everything the source had reported
+        var refused = Assert.Throws<InvalidDataException>(() => Parse("""{"backend":[{"name":"web","servers":[]}]}"""));
+
+        Assert.Contains("backends: is required", refused.Message);
+        Assert.Empty(Parse("""{"backends":[]}""").Backends);
+    }
+
+    [Fact]
     public void Parse_should_accept_unknown_fields_and_name_the_backend_each_is_in()
     {
         var snapshot = Parse(Typos);

@@ -124,6 +124,10 @@ public sealed class OptionsLoaderSpecs
         { ["Gateway:Persistence:Provider=PostgreSql"], "Gateway:Persistence:ConnectionString: is required for PostgreSql" },
         { ["Gateway:Manager:SyncPeriod=50ms"], "Gateway:Manager:SyncPeriod: must be at least 100ms" },
         { ["Gateway:Admin:Url=ftp://host"], "Gateway:Admin:Url: must be an absolute http or https URL" },
+        {
+            ["Gateway:Providers:0:Type=File", "Gateway:Providers:0:Name=f", "Gateway:Providers:0:Path=/tmp/x.json", "Gateway:Providers:0:MaxDocumentBytes=10"],
+            "Gateway:Providers:0:MaxDocumentBytes: must be 1024–1073741824 (1 KiB to 1 GiB)"
+        },
     };
 
     [Theory]

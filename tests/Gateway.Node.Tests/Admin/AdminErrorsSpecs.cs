@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text.Json;
+using Akka.Actor;
+using Gateway.Node.Admin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Node.Tests.Admin;
+
+/// <summary>
+/// The admin API's error handling on a real Kestrel (loopback, a free port): an exception nobody
+/// expected is logged with its request and answered 500 with a problem body, an actor that does not
+/// answer in time is a 503, never an empty body.
+/// </summary>
+public sealed class AdminErrorsSpecs : IAsyncLifetime
+{
+    private readonly List<string> _logged = [];
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddProvider(new ListLogger(_logged));
+        _app = builder.Build();
+        _app.UseAdminErrors();
+        _app.MapGet("/boom", string () => throw new InvalidOperationException("a bug"));
+        _app.MapGet("/slow", string () => throw new AskTimeoutException("Timeout after 00:00:10 seconds"));
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Unexpected_exception_should_be_logged_with_its_request_and_answered_500_with_a_problem()
+    {
+        using var response = await _client.GetAsync("/boom");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var problem = await Problem(response);
+        Assert.Contains("InvalidOperationException", problem.GetProperty("detail").GetString());
+        Assert.Contains(_logged, line => line.Contains("Admin API failed on [GET /boom]"));
+    }
+
+    [Fact]
+    public async Task Actor_that_does_not_answer_in_time_should_be_a_503_problem()
+    {
+        using var response = await _client.GetAsync("/slow");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("try again", (await Problem(response)).GetProperty("detail").GetString());
+    }
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    /// <summary>Keeps what is logged, to see that a failure names its request.</summary>
+    private sealed class ListLogger(List<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (lines)
+                lines.Add(formatter(state, exception));
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
