@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package) and socat (the README's
-# troubleshooting commands talk to HAProxy's sockets with it), and with --test also what the test
-# suite uses. Does nothing for what is already there.
+# Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package), and the tools the
+# README's commands use (curl for the demo and the admin API; socat and openssl for troubleshooting),
+# and with --test also what the test suite uses. Does nothing for what is already there.
 # No pipelines into commands that may stop reading early (head, grep -q): under pipefail the
 # writer's SIGPIPE fails the script at random.
 set -euo pipefail
 
 need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
-command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v setsid >/dev/null 2>&1 || need+=(util-linux)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v socat >/dev/null 2>&1 || need+=(socat)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [[ "${1:-}" == "--test" ]]; then
-  command -v curl >/dev/null 2>&1 || need+=(curl)
   # The PostgreSQL journal specs start a throwaway cluster with these binaries.
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql-15)
 fi
