@@ -22,16 +22,30 @@ public sealed class DemoSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Demo_should_be_served_once_the_node_is_ready_and_removed_by_a_node_started_without_it()
+    public async Task Demo_should_be_served_over_http1_h2c_and_tls_once_the_node_is_ready()
+    {
+        await using var node = await NodeProcess.StartAsync(new NodeSettings(_dir.Path) { Demo = true });
+        using var h2c = Clients.H2c();
+        using var tls = Clients.Tls(HttpVersion.Version20);
+
+        // ready means served: no retry here (readiness came about 1.5 s before the demo was served)
+        var viaH2c = await h2c.FetchAsync(node.PlainUrl + "/h2c/hello");
+        var viaTls = await tls.FetchAsync(node.TlsUrl + "/h2c/hello");
+        var viaHttp1 = await h2c.FetchAsync(node.PlainUrl + "/hello");
+
+        Assert.Equal("Hello from demo-h2c: you reached it over HTTP/2, path /h2c/hello\n", viaH2c.Body);
+        Assert.Equal(HttpVersion.Version20, viaTls.Version);
+        Assert.StartsWith("Hello from demo-h2c", viaTls.Body);
+        Assert.Equal("Hello from demo-http1: you reached it over HTTP/1.1, path /hello\n", viaHttp1.Body);
+        Assert.Contains("curl --http2-prior-knowledge", node.Output);
+    }
+
+    [Fact]
+    public async Task Node_started_without_the_demo_should_remove_what_an_earlier_demo_stored()
     {
         var settings = new NodeSettings(_dir.Path) { Demo = true };
         await using (var demo = await NodeProcess.StartAsync(settings))
         {
-            // ready means served: no retry here (readiness came about 1.5 s before the demo was served)
-            using var client = Clients.H2c();
-            var (status, body, _) = await client.FetchAsync(demo.PlainUrl + "/h2c/hello");
-            Assert.Equal(HttpStatusCode.OK, status);
-            Assert.StartsWith("Hello from demo-h2c", body);
             await demo.PutOkAsync("/api/backends/mine?wait=true", $$"""{"servers":[{"name":"s1","ip":"{{_a.IP}}","port":{{_a.Port}}}]}""");
             await demo.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/mine","backend":"mine"}""");
             await demo.StopAsync();

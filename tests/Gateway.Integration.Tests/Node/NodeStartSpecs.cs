@@ -3,7 +3,10 @@ using Gateway.Testing;
 
 namespace Gateway.Integration.Tests.Node;
 
-/// <summary>How a node starts: refusing bad configuration by key, and the demo a first run shows.</summary>
+/// <summary>
+/// How a node starts and stops: refusing bad configuration by key (exit code 2, a line per key, no
+/// stack trace), its admin token, and its HAProxy at a stop.
+/// </summary>
 public sealed class NodeStartSpecs
 {
     [Fact]
@@ -25,23 +28,22 @@ public sealed class NodeStartSpecs
     }
 
     [Fact]
-    public async Task Node_without_providers_should_run_the_demo_over_http1_and_h2c()
+    public async Task Node_should_exit_with_2_naming_each_key_without_a_stack_trace_when_values_do_not_convert()
     {
-        using var dir = new TempDir("gwd");
-        var settings = new NodeSettings(dir.Path) { Extra = ["--Gateway:Demo=true"] };
-        await using var node = await NodeProcess.StartAsync(settings);
-        using var h2c = Clients.H2c();
-        using var tls = Clients.Tls(HttpVersion.Version20);
+        using var dir = new TempDir("gwo");
+        var node = NodeProcess.Launch(new NodeSettings(dir.Path)
+        {
+            Extra = ["--Gateway:Manager:SyncPeriod=5x", "--Gateway:Providers:0:Type=Rset"],
+        });
+        await using var _ = node;
 
-        var viaH2c = await Eventually.Get(() => h2c.FetchAsync(node.PlainUrl + "/h2c/hello"), r => r.Status == HttpStatusCode.OK, what: "demo h2c");
-        var viaTls = await tls.FetchAsync(node.TlsUrl + "/h2c/hello");
-        var viaHttp1 = await h2c.FetchAsync(node.PlainUrl + "/hello");
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
-        Assert.Equal("Hello from demo-h2c: you reached it over HTTP/2, path /h2c/hello\n", viaH2c.Body);
-        Assert.Equal(HttpVersion.Version20, viaTls.Version);
-        Assert.StartsWith("Hello from demo-h2c", viaTls.Body);
-        Assert.Equal("Hello from demo-http1: you reached it over HTTP/1.1, path /hello\n", viaHttp1.Body);
-        await Eventually.True(() => Task.FromResult(node.Output.Contains("curl --http2-prior-knowledge")), what: "curl hints printed");
+        var output = node.Output;
+        Assert.True(node.ExitCode == 2, $"exit code {node.ExitCode}, output:\n{output}");
+        Assert.Contains("Configuration: Gateway:Manager:SyncPeriod: must be a duration such as 500ms, 5s, 1m or 00:00:05", output);
+        Assert.Contains("Configuration: Gateway:Providers:0:Type: must be one of Rest, File", output);
+        Assert.DoesNotContain("   at ", output);
     }
 
     [Fact]

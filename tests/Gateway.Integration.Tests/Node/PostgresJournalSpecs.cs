@@ -1,9 +1,16 @@
 using System.Net;
+using System.Text.Json;
 using Gateway.Testing;
 
 namespace Gateway.Integration.Tests.Node;
 
-/// <summary>The node on PostgreSQL (the multi-node journal): changes persist there and a restarted node recovers from it.</summary>
+/// <summary>
+/// The node on PostgreSQL (the multi-node journal): changes persist there and a restarted node
+/// recovers from it. A journal that is slow to come up, or goes away under a running node (the
+/// cluster stopped and started again): the start waits and says why, a change that cannot be stored
+/// is answered 503 with problem details and never dropped, HAProxy keeps serving the last good
+/// state, and the first change after the journal is back is stored.
+/// </summary>
 public sealed class PostgresJournalSpecs : IAsyncLifetime
 {
     private readonly TempDir _dir = new("gwq");
@@ -22,6 +29,13 @@ public sealed class PostgresJournalSpecs : IAsyncLifetime
         await _postgres.DisposeAsync();
         _dir.Dispose();
     }
+
+    private NodeSettings OnPostgres() => new(_dir.Path)
+    {
+        Extra = ["--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={_postgres.ConnectionString};Timeout=2"],
+    };
+
+    private string Backend(string name) => $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{_a.IP}}","port":{{_a.Port}}}]}""";
 
     [Fact]
     public async Task Node_on_postgresql_should_persist_changes_and_recover_them_after_a_restart()
@@ -54,14 +68,10 @@ public sealed class PostgresJournalSpecs : IAsyncLifetime
     [Fact]
     public async Task Node_should_serve_its_last_state_from_disk_while_the_journal_is_unreachable()
     {
-        var settings = new NodeSettings(_dir.Path)
-        {
-            Extra = ["--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={_postgres.ConnectionString};Timeout=2"],
-        };
+        var settings = OnPostgres();
         await using (var first = await NodeProcess.StartAsync(settings))
         {
-            using var backend = await first.PutJsonAsync("/api/backends/kept?wait=true",
-                $$"""{"servers":[{"name":"s1","ip":"{{_a.IP}}","port":{{_a.Port}}}]}""");
+            using var backend = await first.PutJsonAsync("/api/backends/kept?wait=true", Backend("kept"));
             using var route = await first.PutJsonAsync("/api/routes?wait=true", """{"host":"","path":"/kept","backend":"kept"}""");
             Assert.Equal(HttpStatusCode.OK, route.StatusCode);
             await first.StopAsync(); // managed: its HAProxy stops too
@@ -81,5 +91,70 @@ public sealed class PostgresJournalSpecs : IAsyncLifetime
         await _postgres.ResumeAsync();
         await second.WaitReadyAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, await second.ReloadsAsync());
+    }
+
+    [Fact]
+    public async Task Node_should_wait_for_a_journal_that_comes_up_late_and_say_why_it_is_not_ready()
+    {
+        await _postgres.PauseAsync();
+        await using var node = NodeProcess.Launch(OnPostgres());
+        using var probe = new HttpClient { BaseAddress = new Uri(node.Settings.AdminUrl), Timeout = TimeSpan.FromSeconds(10) };
+
+        // Past the read journal's own 5 s wait, which failed the backend manager for good before.
+        await Eventually.True(() => Task.FromResult(Count(node.Output, "Waiting for the [PostgreSQL journal") >= 3), TimeSpan.FromSeconds(60),
+            "three failed attempts logged with what the node waits for");
+        var notReady = await Eventually.Get(() => probe.GetAsync("/readyz"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "/readyz answering");
+        var why = JsonDocument.Parse(await notReady.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(why.GetProperty("waitingFor").EnumerateArray(), reason => reason.GetString()!.StartsWith("journal: waiting for the PostgreSQL journal"));
+
+        await _postgres.ResumeAsync();
+        await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+
+        await node.PutOkAsync("/api/backends/late?wait=true", Backend("late"));
+        Assert.Contains("Journal available", node.Output);
+    }
+
+    [Fact]
+    public async Task Node_should_answer_503_while_the_journal_is_down_keep_serving_and_store_the_first_change_after_it_is_back()
+    {
+        await using var node = await NodeProcess.StartAsync(OnPostgres());
+        await node.PutOkAsync("/api/backends/kept?wait=true", Backend("kept"));
+        await node.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/kept","backend":"kept"}""");
+
+        await _postgres.PauseAsync();
+        using var backend = await node.PutJsonAsync("/api/backends/kept", Backend("kept").Replace("\"s1\"", "\"s2\""));
+        using var route = await node.PutJsonAsync("/api/routes", """{"host":"","path":"/other","backend":"kept"}""");
+        using var client = Clients.Http1();
+        var served = await client.FetchAsync(node.PlainUrl + "/kept/x");
+
+        await AssertNotStored(backend);
+        await AssertNotStored(route);
+        Assert.Equal(HttpStatusCode.OK, served.Status);
+
+        await _postgres.ResumeAsync();
+        using var afterRoute = await node.PutJsonAsync("/api/routes?wait=true", """{"host":"","path":"/other","backend":"kept"}""");
+        using var afterBackend = await node.PutJsonAsync("/api/backends/kept?wait=true", Backend("kept").Replace("\"s1\"", "\"s2\""));
+
+        Assert.Equal(HttpStatusCode.OK, afterRoute.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterBackend.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.FetchAsync(node.PlainUrl + "/other/x")).Status);
+    }
+
+    private static async Task AssertNotStored(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Not stored", problem.GetProperty("title").GetString());
+        Assert.Contains("journal", problem.GetProperty("detail").GetString());
+    }
+
+    private static int Count(string text, string what)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+            count++;
+        return count;
     }
 }
