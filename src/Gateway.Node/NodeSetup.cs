@@ -72,7 +72,7 @@ public sealed class NodeSetup
         var frontend = options.Frontend;
         // No certificate configured: a self-signed one in the data dir, so TLS works on a first run.
         if (frontend.HttpsEnabled && frontend.SslCertDir == DefaultCertDir(options) && SelfSignedCertificate.EnsureIn(frontend.SslCertDir))
-            Serilog.Log.Warning("Generated a self-signed certificate for localhost in [{Certs}]; set Gateway:Frontend:SSLCertDir for real ones",
+            Serilog.Log.Information("Generated a self-signed certificate for localhost in [{Certs}]; set Gateway:Frontend:SSLCertDir for real ones",
                 frontend.SslCertDir);
         var layout = HaproxyLayout.Under(Path.Combine(dataDir, "haproxy"));
         layout.EnsureCreated();

@@ -46,6 +46,10 @@ try
     builder.Services.AddSingleton(new AdminTokenInfo(node.Token.File));
     builder.Services.AddSingleton<IHaproxyClient>(services => node.CreateHaproxyClient(services.GetRequiredService<ILoggerFactory>()));
 
+    builder.Services.AddSingleton(new DemoReadiness(options.Demo));
+    if (options.Demo)
+        builder.Services.AddHostedService<DemoBackends>(); // before the actor system: its backends listen before HAProxy comes up
+
     builder.Services.AddAkka("gateway", (akka, services) =>
     {
         akka.ConfigureLoggers(loggers =>
@@ -66,10 +70,7 @@ try
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
             .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
     });
-    builder.Services.AddSingleton(new DemoReadiness(options.Demo));
-    if (options.Demo)
-        builder.Services.AddHostedService<DemoBackends>();
-    else
+    if (!options.Demo)
         builder.Services.AddHostedService<DemoCleanup>();
 
     var app = builder.Build();

@@ -41,6 +41,25 @@ public sealed class DemoSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Demo_should_be_served_at_once_and_quietly_after_a_restart()
+    {
+        var settings = new NodeSettings(_dir.Path) { Demo = true };
+        await using (var first = await NodeProcess.StartAsync(settings))
+            await first.StopAsync();
+
+        await using var again = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        using var client = Clients.Http1();
+        var (status, body, _) = await client.FetchAsync(again.PlainUrl + "/hello");
+
+        // its backends listen on last time's ports before HAProxy comes up from the file on disk (they
+        // moved to new ones before: DOWN, an alert, and 503s for seconds after /readyz said ready)
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("Hello from demo-http1", body);
+        Assert.DoesNotContain(" is DOWN", again.Output);
+        Assert.DoesNotContain("[ALERT]", again.Output);
+    }
+
+    [Fact]
     public async Task Node_started_without_the_demo_should_remove_what_an_earlier_demo_stored()
     {
         var settings = new NodeSettings(_dir.Path) { Demo = true };
