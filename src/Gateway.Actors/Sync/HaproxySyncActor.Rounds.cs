@@ -39,8 +39,8 @@ public sealed partial class HaproxySyncActor
         var candidates = _dirty.ToList();
         var plan = SyncPlanner.Plan(_applied, TargetOf(candidates), _forceReload, _pending, _routes.Routes, _appliedMaps, candidates, _mapsDirty);
         _dirty.RemoveWhere(Converged);
-        if (!plan.NeedsReload && plan.Maps is null)
-            _mapsDirty = false; // checked: the live maps are right
+        if (plan.Maps is null)
+            _mapsDirty = false; // checked: the live maps are right (a reload renders its own from the same state)
         if (_reloadWanted && !plan.NeedsReload)
             plan = plan with { Maps = null, ReloadReason = "route maps could not be changed at runtime" };
         var now = DateTime.UtcNow;
@@ -51,8 +51,8 @@ public sealed partial class HaproxySyncActor
         if (plan.NeedsReload && !reloadDue)
         {
             Timers.StartSingleTimer(ReloadTimer, Tick.ReloadWindow, reloadAt - now);
-            // Runtime-capable changes of other backends are not held back by a pending reload.
-            plan = plan with { Maps = null, Structural = [], ReloadReason = null };
+            // Runtime-capable changes (of other backends, and the maps) are not held back by a pending reload.
+            plan = plan with { Structural = [], ReloadReason = null };
         }
         var writeConfig = _configDirty && DateTime.UtcNow - _lastConfigWrite >= _settings.ConfigWriteInterval;
         if (!reloadDue && !plan.HasRuntimeWork && !writeConfig)
@@ -66,7 +66,7 @@ public sealed partial class HaproxySyncActor
         _flushWritten |= writeConfig && _flushWaiters.Count > 0; // one try: a write that fails does not hold the stop
         var empty = new Dictionary<string, VersionedBackend>();
         var job = new SyncJob(plan, reloadDue, reloadDue || writeConfig ? Snapshot(_applied) : empty, reloadDue ? Target() : empty,
-            _routes.Routes, writeConfig && !reloadDue);
+            _routes.Routes, writeConfig && !reloadDue, _appliedMaps);
         if (reloadDue)
         {
             _lastReload = DateTime.UtcNow;

@@ -9,7 +9,8 @@ namespace Gateway.Actors.Sync;
 /// What one round asks of HAProxy; built by the sync actor from its state, run off the actor by
 /// <see cref="SyncRound"/>. <see cref="Target"/> (everything HAProxy must serve) is only filled
 /// for a reload, <see cref="Applied"/> only for a reload or a config rewrite: a runtime round
-/// copies nothing of the size of the whole state.
+/// copies nothing of the size of the whole state. <see cref="AppliedMaps"/> are the maps live
+/// before the round, written with the config when the round does not change them.
 /// </summary>
 public sealed record SyncJob(
     SyncPlan Plan,
@@ -17,7 +18,8 @@ public sealed record SyncJob(
     IReadOnlyDictionary<string, VersionedBackend> Applied,
     IReadOnlyDictionary<string, VersionedBackend> Target,
     IReadOnlyList<Route> Routes,
-    bool WriteConfig);
+    bool WriteConfig,
+    RouteMapsContent AppliedMaps);
 
 /// <summary>
 /// What one round did. <see cref="Applied"/> holds the backends now served at a new version; after
@@ -92,7 +94,11 @@ public static class SyncRound
         {
             var live = job.Applied.Where(a => !updated.ContainsKey(a.Key)).Select(a => a.Value.Backend)
                 .Concat(updated.Values.Select(v => v.Backend)).ToList();
-            var config = settings.Render(live, job.Routes);
+            // The map files take what is live, not a render over the live backends: routes to a
+            // backend whose deletion waits for its reload already answer 503.
+            var rendered = settings.Render(live, job.Routes);
+            var liveMaps = maps ?? job.AppliedMaps;
+            var config = new RenderedConfig(rendered.Config, RouteMaps.Format(liveMaps.HostPath), RouteMaps.Format(liveMaps.Path));
             written = await client.CommitAsync(config, live, "runtime changes", reload: false, validate: false, cancellationToken).ConfigureAwait(false);
         }
         return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, maps, mapsError, pending, null, [], written);
