@@ -193,8 +193,16 @@ public sealed partial class HaproxySyncActor
                 _lastError = string.Join("; ", written.Errors);
             }
         }
-        if (outcome.Commands > 0)
-            _log.Debug("Applied [{0}] runtime commands to [{1}] backends", outcome.Commands, job.Plan.Runtime.Count);
+        if (outcome.Tally is { Changed: true } tally)
+            _log.Info("Applied [{Commands}] runtime commands to [{Backends}] backends: [{Moved}] servers moved, [{Added}] added, [{Removed}] removed, "
+                + "[{Weights}] weights and [{States}] admin states set",
+                new object[] { tally.Commands, tally.Backends, tally.Moved, tally.Added, tally.Removed, tally.Weights, tally.States });
+        if (outcome.Reload is null && outcome.Maps is { } replaced)
+        {
+            var (entries, missing) = MapsTally.Of(replaced);
+            _log.Info("Replaced the route maps at runtime for routes version [{RoutesVersion}]: [{Entries}] entries, [{Missing}] of them answering 503 (backend missing)",
+                done.RoutesVersion, entries, missing);
+        }
         SettleWaiters();
         Kick();
     }
@@ -240,7 +248,8 @@ public sealed partial class HaproxySyncActor
                 _applied.Remove(name);
         }
         if (outcome.Commands > 0)
-            _log.Warning("Repaired drift on [{0}] servers (HAProxy no longer served what was applied)", outcome.Commands);
+            _log.Warning("Repaired drift on [{Servers}] servers with [{Commands}] runtime commands (HAProxy no longer served what was applied)",
+                outcome.Servers, outcome.Commands);
         if (outcome.Error is { } error)
             _lastError = error;
         _pending = [.. outcome.StillPending];
