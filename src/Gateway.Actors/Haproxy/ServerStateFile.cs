@@ -20,10 +20,13 @@ public static class ServerStateFile
 
     public static string Merge(string liveState, IEnumerable<Backend> desired)
     {
-        var byName = new Dictionary<string, Backend>(StringComparer.Ordinal);
+        // Keyed "backend/server" (names hold no '/'), looked up from a span of the line: no string per line.
+        var byName = new Dictionary<string, BackendServer>(StringComparer.Ordinal);
         foreach (var backend in desired)
-            byName[backend.Name] = backend;
-        var backends = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+            foreach (var server in backend.Servers)
+                byName[$"{backend.Name}/{server.Name}"] = server;
+        var servers = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = stackalloc char[2 * Gateway.Shared.Validation.Rules.MaxNameLength + 1];
 
         var output = new StringBuilder(liveState.Length + 16).Append("1\n");
         if (Header(liveState) is not { } header)
@@ -43,7 +46,14 @@ public static class ServerStateFile
             var count = line.Split(fields, ' ');
             if (count < columns.Count || count == MaxFields)
                 continue;
-            if (!backends.TryGetValue(line[fields[be]], out var backend) || Find(backend, line[fields[srv]]) is not { } server)
+            var backendName = line[fields[be]];
+            var serverName = line[fields[srv]];
+            if (backendName.Length + 1 + serverName.Length > key.Length)
+                continue; // longer than any name Gateway accepts
+            backendName.CopyTo(key);
+            key[backendName.Length] = '/';
+            serverName.CopyTo(key[(backendName.Length + 1)..]);
+            if (!servers.TryGetValue(key[..(backendName.Length + 1 + serverName.Length)], out var server))
                 continue;
             var wanted = new Wanted(server.IP, I(server.Port), I(server.EffectiveWeight), AdminBits(server.State));
             if (line[fields[addr]].SequenceEqual(wanted.Address) && line[fields[port]].SequenceEqual(wanted.Port)
@@ -84,14 +94,6 @@ public static class ServerStateFile
             if (line.StartsWith("# ") && line.Contains(" be_name ", StringComparison.Ordinal))
                 return line.ToString();
         }
-        return null;
-    }
-
-    private static BackendServer? Find(Backend backend, ReadOnlySpan<char> name)
-    {
-        foreach (var server in backend.Servers)
-            if (name.SequenceEqual(server.Name))
-                return server;
         return null;
     }
 
