@@ -72,8 +72,10 @@ public sealed class RestartSpecs : IAsyncLifetime
 
         Assert.DoesNotContain("Repaired drift", second.Output);
         await using var runtime = new RuntimeApiClient(second.Layout.RuntimeSocket);
-        var live = ServerStates.Parse((await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output);
-        Assert.Equal([("s1", _b.Port), ("s2", _a.Port)], live.Select(s => (s.Server, s.Port)).Order());
+        var live = await Eventually.Get(async () => (await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output,
+            output => ServerStates.Parse(output).Count == 2, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
+        Assert.Equal([("s1", _b.Port), ("s2", _a.Port)], ServerStates.Parse(live).Select(s => (s.Server, s.Port)).Order());
+        Assert.Equal(0, await second.ReloadsAsync());
     }
 
     private static string CatalogSnapshot(string database)
