@@ -12,7 +12,7 @@ namespace Gateway.Actors.Haproxy;
 /// </summary>
 public static class ConfigRenderer
 {
-    /// <summary>Requests that match no route and have no default backend end here: 503.</summary>
+    /// <summary>Requests that match no route and have no default backend end here: 503. Not a user name (see <see cref="RouteMaps.MissingBackend"/>).</summary>
     public const string UnroutedBackend = "_unrouted";
 
     public static RenderedConfig Render(
@@ -32,6 +32,8 @@ public static class ConfigRenderer
             Backend(cfg, backend);
         cfg.Append('\n').Append("backend ").Append(UnroutedBackend).Append('\n')
            .Append("    http-request return status 503 content-type text/plain string \"no route\"\n");
+        cfg.Append('\n').Append("backend ").Append(RouteMaps.MissingBackend).Append('\n')
+           .Append("    http-request return status 503 content-type text/plain string \"the backend of this route does not exist\"\n");
 
         return new RenderedConfig(cfg.ToString(), RouteMaps.Format(hostPath), RouteMaps.Format(path));
     }

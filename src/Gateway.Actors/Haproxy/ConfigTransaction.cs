@@ -96,6 +96,7 @@ public sealed class ConfigTransaction
             CurrentHash = config.Hash;
             if (!reload)
             {
+                AlignServerState(desired);
                 _log.LogDebug("Configuration [{Hash}] written without reload ({Reason})", config.Hash, reason);
                 return new CommitResult(CommitOutcome.Written, config.Hash, [], check.Elapsed, TimeSpan.Zero, null);
             }
@@ -168,6 +169,28 @@ public sealed class ConfigTransaction
         if (!reply.Ok)
             _log.LogWarning("Could not read server state before reload ({Error}); health and drain states restart fresh", reply.Output);
         AtomicFile.Write(_layout.ServerStateFile, text);
+    }
+
+    /// <summary>
+    /// Brings the state file written at the last reload in line with a configuration written
+    /// without one. HAProxy loads that file at its next start and restores port, weight and admin
+    /// state from it over the configuration, so servers changed at runtime since the last reload
+    /// came back with their old values after a clean restart (and the first reconcile "repaired" them).
+    /// </summary>
+    private void AlignServerState(IReadOnlyCollection<Backend> desired)
+    {
+        string current;
+        try
+        {
+            current = File.ReadAllText(_layout.ServerStateFile);
+        }
+        catch (FileNotFoundException)
+        {
+            return; // nothing for HAProxy to restore
+        }
+        var aligned = ServerStateFile.Merge(current, desired);
+        if (aligned != current)
+            AtomicFile.Write(_layout.ServerStateFile, aligned);
     }
 
     private string? HashOnDisk()

@@ -159,13 +159,6 @@ public sealed class HaproxyProcess
         }
     }
 
-    /// <summary>What every reload and stop prints as a warning: old proxies stopping, old workers exiting cleanly.</summary>
-    private static bool IsRoutine(string line) =>
-        line.Contains(" stopped (cumulated conns:", StringComparison.Ordinal)
-        || line.Contains("exited with code 0", StringComparison.Ordinal)
-        || line.Contains("Exiting Master process", StringComparison.Ordinal)
-        || line.Contains("All workers exited", StringComparison.Ordinal);
-
     private void Capture(string? line)
     {
         if (string.IsNullOrWhiteSpace(line))
@@ -176,11 +169,6 @@ public sealed class HaproxyProcess
             while (_output.Count > OutputLines)
                 _output.Dequeue();
         }
-        if (line.StartsWith("[ALERT]", StringComparison.Ordinal))
-            _log.LogError("HAProxy: {Line}", line);
-        else if (line.StartsWith("[WARNING]", StringComparison.Ordinal) && !IsRoutine(line))
-            _log.LogWarning("HAProxy: {Line}", line);
-        else
-            _log.LogDebug("HAProxy: {Line}", line);
+        _log.Log(HaproxyOutput.LevelOf(line), "HAProxy: {Line}", line);
     }
 }

@@ -12,10 +12,18 @@ namespace Gateway.Actors.Haproxy;
 /// </summary>
 public static class RouteMaps
 {
+    /// <summary>
+    /// The backend a route's entry names while its own backend does not exist: it answers 503 and
+    /// still shadows less specific routes (ingress-nginx answers 503 for a missing service too),
+    /// where leaving the entry out sent the route's traffic to whichever route matched next.
+    /// User backend names start with a letter or digit (<see cref="Gateway.Shared.Validation.Rules.Name"/>), so '_' cannot collide.
+    /// </summary>
+    public const string MissingBackend = "_missing_backend";
+
     /// <summary>One map entry: a lookup key and the backend it selects.</summary>
     public readonly record struct Entry(string Key, string Backend);
 
-    /// <summary>The entries of both maps, for routes whose backend exists (a route to a missing backend must not shadow a less specific one).</summary>
+    /// <summary>The entries of both maps; a route whose backend is not in <paramref name="backendNames"/> selects <see cref="MissingBackend"/>.</summary>
     public static (IReadOnlyList<Entry> HostPath, IReadOnlyList<Entry> Path) Build(
         IEnumerable<Route> routes, IReadOnlySet<string> backendNames)
     {
@@ -23,14 +31,20 @@ public static class RouteMaps
         var path = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var route in routes)
         {
-            if (!backendNames.Contains(route.Backend))
-                continue;
             var key = route.Key;
             var target = key.Host.Length == 0 ? path : hostPath;
-            target[key.Host + key.Path + "/"] = route.Backend;
+            target[key.Host + key.Path + "/"] = backendNames.Contains(route.Backend) ? route.Backend : MissingBackend;
         }
         return (Sort(hostPath), Sort(path));
     }
+
+    /// <summary>The routes whose backend does not exist, normalised and sorted by host and path.</summary>
+    public static IReadOnlyList<Route> Dangling(IEnumerable<Route> routes, Func<string, bool> exists) =>
+        routes.Where(r => !exists(r.Backend))
+            .Select(r => r.Normalized())
+            .OrderBy(r => r.Host, StringComparer.Ordinal)
+            .ThenBy(r => r.Path, StringComparer.Ordinal)
+            .ToList();
 
     public static string Format(IReadOnlyList<Entry> entries)
     {

@@ -6,46 +6,103 @@ using Gateway.Shared.Model;
 namespace Gateway.Actors.Haproxy;
 
 /// <summary>
-/// Writes the <c>server-state-file</c> HAProxy loads at a reload, so health and admin state
-/// survive it. HAProxy 2.6 restores a server's port, weight and admin state from that file even
-/// when the new config says otherwise (measured: the config's address with the file's port), so
-/// the live state is not dumped as is: each line is rewritten to the desired address, port,
-/// weight and admin state, and servers or backends that are going away are dropped.
+/// Writes the <c>server-state-file</c> HAProxy loads when it starts or reloads, so health and admin
+/// state survive it. HAProxy 2.6 restores a server's port, weight and admin state from that file
+/// even when the new config says otherwise (measured: the config's address with the file's port),
+/// so the live state is not dumped as is: each line is rewritten to the desired address, port,
+/// weight and admin state, and servers or backends that are going away are dropped. It runs on
+/// every config write (a file with 40,000 servers), so lines are read as spans and a line that
+/// already holds the desired values is copied as it is.
 /// </summary>
 public static class ServerStateFile
 {
+    private const int MaxFields = 64;
+
     public static string Merge(string liveState, IEnumerable<Backend> desired)
     {
-        var servers = new Dictionary<(string, string), (Backend Backend, BackendServer Server)>();
+        // Keyed "backend/server" (names hold no '/'), looked up from a span of the line: no string per line.
+        var byName = new Dictionary<string, BackendServer>(StringComparer.Ordinal);
         foreach (var backend in desired)
             foreach (var server in backend.Servers)
-                servers[(backend.Name, server.Name)] = (backend, server);
+                byName[$"{backend.Name}/{server.Name}"] = server;
+        var servers = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = stackalloc char[2 * Gateway.Shared.Validation.Rules.MaxNameLength + 1];
 
-        var lines = liveState.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var output = new StringBuilder("1\n");
-        if (ServerStates.Columns(lines, out var header) is not { } columns)
+        var output = new StringBuilder(liveState.Length + 16).Append("1\n");
+        if (Header(liveState) is not { } header)
             return output.ToString();
         output.Append(header).Append('\n');
+        var columns = new ServerStates.HeaderColumns(header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index));
         var (be, srv, addr, admin, uw, iw, port) = (columns.Of("be_name"), columns.Of("srv_name"), columns.Of("srv_addr"),
             columns.Of("srv_admin_state"), columns.Of("srv_uweight"), columns.Of("srv_iweight"), columns.Of("srv_port"));
 
-        foreach (var f in ServerStates.Rows(lines, columns))
+        Span<Range> fields = stackalloc Range[MaxFields];
+        foreach (var raw in liveState.AsSpan().EnumerateLines())
         {
-            if (!servers.TryGetValue((f[be], f[srv]), out var want))
+            var line = raw.Trim();
+            if (line.IsEmpty || line[0] == '#' || line.IndexOf(' ') < 0)
                 continue;
-            f[addr] = want.Server.IP;
-            f[port] = I(want.Server.Port);
-            f[uw] = f[iw] = I(want.Server.EffectiveWeight);
-            f[admin] = want.Server.State switch
+            var count = line.Split(fields, ' ');
+            if (count < columns.Count || count == MaxFields)
+                continue;
+            var backendName = line[fields[be]];
+            var serverName = line[fields[srv]];
+            if (backendName.Length + 1 + serverName.Length > key.Length)
+                continue; // longer than any name Gateway accepts
+            backendName.CopyTo(key);
+            key[backendName.Length] = '/';
+            serverName.CopyTo(key[(backendName.Length + 1)..]);
+            if (!servers.TryGetValue(key[..(backendName.Length + 1 + serverName.Length)], out var server))
+                continue;
+            var wanted = new Wanted(server.IP, I(server.Port), I(server.EffectiveWeight), AdminBits(server.State));
+            if (line[fields[addr]].SequenceEqual(wanted.Address) && line[fields[port]].SequenceEqual(wanted.Port)
+                && line[fields[uw]].SequenceEqual(wanted.Weight) && line[fields[iw]].SequenceEqual(wanted.Weight)
+                && line[fields[admin]].SequenceEqual(wanted.Admin))
             {
-                ServerAdminState.Maint => "4",  // config maint: the server line says "disabled"
-                ServerAdminState.Drain => "8",  // forced drain
-                _ => "0",
-            };
-            output.AppendJoin(' ', f).Append('\n');
+                output.Append(line).Append('\n');
+                continue;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0)
+                    output.Append(' ');
+                if (i == addr)
+                    output.Append(wanted.Address);
+                else if (i == port)
+                    output.Append(wanted.Port);
+                else if (i == uw || i == iw)
+                    output.Append(wanted.Weight);
+                else if (i == admin)
+                    output.Append(wanted.Admin);
+                else
+                    output.Append(line[fields[i]]);
+            }
+            output.Append('\n');
         }
         return output.ToString();
     }
+
+    private readonly record struct Wanted(string Address, string Port, string Weight, string Admin);
+
+    /// <summary>The "# be_id be_name …" line, or null without one.</summary>
+    private static string? Header(string text)
+    {
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("# ") && line.Contains(" be_name ", StringComparison.Ordinal))
+                return line.ToString();
+        }
+        return null;
+    }
+
+    private static string AdminBits(ServerAdminState state) => state switch
+    {
+        ServerAdminState.Maint => "4",  // config maint: the server line says "disabled"
+        ServerAdminState.Drain => "8",  // forced drain
+        _ => "0",
+    };
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

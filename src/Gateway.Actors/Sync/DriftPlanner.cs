@@ -4,8 +4,12 @@ using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 
-/// <summary>What the periodic reconcile found: commands that put servers back as applied, servers to remove, backends HAProxy lacks.</summary>
-public sealed record DriftRepair(IReadOnlyList<RuntimeCommand> Commands, IReadOnlyList<ServerRef> Removals, IReadOnlyList<string> MissingBackends)
+/// <summary>
+/// What the periodic reconcile found: commands that put servers back as applied (on
+/// <see cref="Servers"/> servers), servers to remove, backends HAProxy lacks.
+/// </summary>
+public sealed record DriftRepair(
+    IReadOnlyList<RuntimeCommand> Commands, int Servers, IReadOnlyList<ServerRef> Removals, IReadOnlyList<string> MissingBackends)
 {
     public int Count => Commands.Count + Removals.Count + MissingBackends.Count;
 }
@@ -25,6 +29,7 @@ public static class DriftPlanner
         var commands = new List<RuntimeCommand>();
         var removals = new List<ServerRef>();
         var missing = new List<string>();
+        var servers = 0;
         var liveServers = live.ToDictionary(s => new ServerRef(s.Backend, s.Server));
 
         foreach (var (name, versioned) in applied)
@@ -37,9 +42,12 @@ public static class DriftPlanner
             var backend = versioned.Backend;
             foreach (var server in backend.Servers)
             {
+                var before = commands.Count;
                 commands.AddRange(liveServers.TryGetValue(new ServerRef(name, server.Name), out var now)
                     ? RuntimeOperations.Converge(name, new RuntimeOperations.ServerSettings(now.Address, now.Port, now.Weight, now.State), server)
                     : RuntimeOperations.AddServer(backend, server));
+                if (commands.Count > before)
+                    servers++;
             }
         }
         foreach (var (key, _) in liveServers)
@@ -49,6 +57,6 @@ public static class DriftPlanner
             if (versioned.Backend.FindServer(key.Server) is null)
                 removals.Add(key);
         }
-        return new DriftRepair(commands, removals, missing);
+        return new DriftRepair(commands, servers, removals, missing);
     }
 }

@@ -39,8 +39,8 @@ public sealed partial class HaproxySyncActor
         var candidates = _dirty.ToList();
         var plan = SyncPlanner.Plan(_applied, TargetOf(candidates), _forceReload, _pending, _routes.Routes, _appliedMaps, candidates, _mapsDirty);
         _dirty.RemoveWhere(Converged);
-        if (!plan.NeedsReload && plan.Maps is null)
-            _mapsDirty = false; // checked: the live maps are right
+        if (plan.Maps is null)
+            _mapsDirty = false; // checked: the live maps are right (a reload renders its own from the same state)
         if (_reloadWanted && !plan.NeedsReload)
             plan = plan with { Maps = null, ReloadReason = "route maps could not be changed at runtime" };
         var now = DateTime.UtcNow;
@@ -51,8 +51,8 @@ public sealed partial class HaproxySyncActor
         if (plan.NeedsReload && !reloadDue)
         {
             Timers.StartSingleTimer(ReloadTimer, Tick.ReloadWindow, reloadAt - now);
-            // Runtime-capable changes of other backends are not held back by a pending reload.
-            plan = plan with { Maps = null, Structural = [], ReloadReason = null };
+            // Runtime-capable changes (of other backends, and the maps) are not held back by a pending reload.
+            plan = plan with { Structural = [], ReloadReason = null };
         }
         var writeConfig = _configDirty && DateTime.UtcNow - _lastConfigWrite >= _settings.ConfigWriteInterval;
         if (!reloadDue && !plan.HasRuntimeWork && !writeConfig)
@@ -66,7 +66,7 @@ public sealed partial class HaproxySyncActor
         _flushWritten |= writeConfig && _flushWaiters.Count > 0; // one try: a write that fails does not hold the stop
         var empty = new Dictionary<string, VersionedBackend>();
         var job = new SyncJob(plan, reloadDue, reloadDue || writeConfig ? Snapshot(_applied) : empty, reloadDue ? Target() : empty,
-            _routes.Routes, writeConfig && !reloadDue);
+            _routes.Routes, writeConfig && !reloadDue, _appliedMaps);
         if (reloadDue)
         {
             _lastReload = DateTime.UtcNow;
@@ -193,8 +193,16 @@ public sealed partial class HaproxySyncActor
                 _lastError = string.Join("; ", written.Errors);
             }
         }
-        if (outcome.Commands > 0)
-            _log.Debug("Applied [{0}] runtime commands to [{1}] backends", outcome.Commands, job.Plan.Runtime.Count);
+        if (outcome.Tally is { Changed: true } tally)
+            _log.Info("Applied [{Commands}] runtime commands to [{Backends}] backends: [{Moved}] servers moved, [{Added}] added, [{Removed}] removed, "
+                + "[{Weights}] weights and [{States}] admin states set",
+                new object[] { tally.Commands, tally.Backends, tally.Moved, tally.Added, tally.Removed, tally.Weights, tally.States });
+        if (outcome.Reload is null && outcome.Maps is { } replaced)
+        {
+            var (entries, missing) = MapsTally.Of(replaced);
+            _log.Info("Replaced the route maps at runtime for routes version [{RoutesVersion}]: [{Entries}] entries, [{Missing}] of them answering 503 (backend missing)",
+                done.RoutesVersion, entries, missing);
+        }
         SettleWaiters();
         Kick();
     }
@@ -240,7 +248,8 @@ public sealed partial class HaproxySyncActor
                 _applied.Remove(name);
         }
         if (outcome.Commands > 0)
-            _log.Warning("Repaired drift on [{0}] servers (HAProxy no longer served what was applied)", outcome.Commands);
+            _log.Warning("Repaired drift on [{Servers}] servers with [{Commands}] runtime commands (HAProxy no longer served what was applied)",
+                outcome.Servers, outcome.Commands);
         if (outcome.Error is { } error)
             _lastError = error;
         _pending = [.. outcome.StillPending];

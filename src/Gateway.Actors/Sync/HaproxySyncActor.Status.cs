@@ -1,3 +1,4 @@
+using Gateway.Actors.Haproxy;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Sync;
@@ -33,7 +34,10 @@ public sealed partial class HaproxySyncActor
             backends[name] = new BackendSyncState(want.Version, _applied.TryGetValue(name, out var a) ? a.Version : null,
                 _refused.TryGetValue(name, out var r) && r.Version == want.Version ? r.Error : null);
         return new SyncStatus(_ready, _reloads, _runtimeCommands, _configHash, _lastReloadReason, _lastError, _haproxyPid, _haproxyVersion,
-            _routes.Version, _appliedRoutesVersion, _pending.Count, backends);
+            _routes.Version, _appliedRoutesVersion, _pending.Count, backends)
+        {
+            DanglingRoutes = RouteMaps.Dangling(_routes.Routes, _desired.ContainsKey),
+        };
     }
 
     private static IReadOnlyDictionary<string, VersionedBackend> Snapshot(Dictionary<string, VersionedBackend> source) =>

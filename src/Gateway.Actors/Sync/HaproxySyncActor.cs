@@ -91,6 +91,9 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             if (_desiredVersions.TryGetValue(changed.BackendName, out var known) && known > changed.Version)
                 return;
             _desiredVersions[changed.BackendName] = changed.Version;
+            // A backend HAProxy has that leaves or re-enters the desired state changes where its routes go.
+            if (_applied.ContainsKey(changed.BackendName) && _desired.ContainsKey(changed.BackendName) != (changed.Backend is not null))
+                _mapsDirty = true;
             if (changed.Backend is null)
                 _desired.Remove(changed.BackendName);
             else

@@ -27,7 +27,7 @@ public sealed record RouteMapsContent(IReadOnlyList<RouteMaps.Entry> HostPath, I
 /// <summary>
 /// What one sync round does: runtime steps (no reload), the backends that need a reload
 /// (added, deleted, backend-level settings changed, or a runtime command failed on them), and new
-/// route maps when only routes changed between backends HAProxy already has.
+/// route maps when routes, or the backends they can reach, changed (see <see cref="SyncPlanner"/>).
 /// </summary>
 public sealed record SyncPlan(
     IReadOnlyList<RuntimeStep> Runtime,

@@ -17,7 +17,7 @@ public static class SyncPlanner
     /// The backends that may differ (the sync actor tracks them); null compares every backend.
     /// With candidates, <paramref name="desired"/> needs entries for those names only.
     /// </param>
-    /// <param name="checkMaps">False when neither routes nor the set of backends changed: the maps are not rebuilt.</param>
+    /// <param name="checkMaps">False when neither routes nor the set of routable backends changed: the maps are not rebuilt.</param>
     public static SyncPlan Plan(
         IReadOnlyDictionary<string, VersionedBackend> applied,
         IReadOnlyDictionary<string, VersionedBackend> desired,
@@ -32,6 +32,7 @@ public static class SyncPlanner
         var structural = new List<string>();
         var reasons = new List<string>();
         var names = candidates ?? desired.Keys.Concat(applied.Keys).Distinct(StringComparer.Ordinal).ToList();
+        var leaving = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var name in names)
         {
@@ -47,6 +48,7 @@ public static class SyncPlanner
             else if (!wanted)
             {
                 structural.Add(name);
+                leaving.Add(name);
                 reasons.Add($"backend removed: {name}");
             }
             else if (forceReload.Contains(name))
@@ -69,17 +71,21 @@ public static class SyncPlanner
             }
         }
 
+        // Maps may change at runtime even while a reload is planned: a route points at a backend
+        // HAProxy has and the desired state keeps, else at the 503 backend. A deleted backend's
+        // routes so answer 503 at once, not after the reload window; a new backend's routes switch
+        // to it with the reload that adds it (its map files are rendered from the same state).
         RouteMapsContent? maps = null;
-        if (structural.Count == 0 && checkMaps)
+        if (checkMaps)
         {
-            var built = BuildMaps(routes, applied.Keys);
+            var built = BuildMaps(routes, applied.Keys.Where(k => !leaving.Contains(k)));
             if (!built.SameAs(appliedMaps))
                 maps = built;
         }
         return new SyncPlan(runtime, structural, Summarize(reasons), maps);
     }
 
-    /// <summary>The maps for <paramref name="routes"/> over the backends HAProxy has.</summary>
+    /// <summary>The maps for <paramref name="routes"/> over <paramref name="backends"/>; routes to other backends answer 503.</summary>
     public static RouteMapsContent BuildMaps(IReadOnlyList<Route> routes, IEnumerable<string> backends)
     {
         var (hostPath, path) = RouteMaps.Build(routes, backends.ToHashSet(StringComparer.Ordinal));

@@ -9,7 +9,8 @@ namespace Gateway.Actors.Sync;
 /// What one round asks of HAProxy; built by the sync actor from its state, run off the actor by
 /// <see cref="SyncRound"/>. <see cref="Target"/> (everything HAProxy must serve) is only filled
 /// for a reload, <see cref="Applied"/> only for a reload or a config rewrite: a runtime round
-/// copies nothing of the size of the whole state.
+/// copies nothing of the size of the whole state. <see cref="AppliedMaps"/> are the maps live
+/// before the round, written with the config when the round does not change them.
 /// </summary>
 public sealed record SyncJob(
     SyncPlan Plan,
@@ -17,7 +18,8 @@ public sealed record SyncJob(
     IReadOnlyDictionary<string, VersionedBackend> Applied,
     IReadOnlyDictionary<string, VersionedBackend> Target,
     IReadOnlyList<Route> Routes,
-    bool WriteConfig);
+    bool WriteConfig,
+    RouteMapsContent AppliedMaps);
 
 /// <summary>
 /// What one round did. <see cref="Applied"/> holds the backends now served at a new version; after
@@ -28,6 +30,7 @@ public sealed record SyncOutcome(
     bool ReplacedAll,
     IReadOnlyList<(string Backend, string Error)> RuntimeFailures,
     int Commands,
+    RuntimeTally Tally,
     RouteMapsContent? Maps,
     string? MapsError,
     IReadOnlyList<ServerRef> StillPending,
@@ -35,8 +38,9 @@ public sealed record SyncOutcome(
     IReadOnlyList<string> RefusedBackends,
     CommitResult? Written);
 
-/// <summary>The result of a reconcile: repairs made, servers still waiting for removal, backends that need a reload.</summary>
-public sealed record ReconcileOutcome(int Repaired, int Commands, IReadOnlyList<ServerRef> StillPending, IReadOnlyList<string> MissingBackends, string? Error);
+/// <summary>The result of a reconcile: repairs made (commands on <see cref="Servers"/> servers), servers still waiting for removal, backends that need a reload.</summary>
+public sealed record ReconcileOutcome(
+    int Repaired, int Commands, int Servers, IReadOnlyList<ServerRef> StillPending, IReadOnlyList<string> MissingBackends, string? Error);
 
 /// <summary>
 /// Runs sync rounds against an <see cref="IHaproxyClient"/>: a reload when the plan needs one,
@@ -70,9 +74,14 @@ public static class SyncRound
         var removals = job.Plan.Runtime
             .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
+        var removed = 0;
         foreach (var server in removals)
-            if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            if (await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                removed++;
+            else
                 pending.Add(server);
+        var changed = job.Plan.Runtime.Where(s => updated.ContainsKey(s.Backend) && (s.Commands.Count > 0 || s.Removals.Count > 0)).ToList();
+        var tally = RuntimeTally.Of(changed.SelectMany(s => s.Commands).ToList(), changed.Count, removed);
 
         RouteMapsContent? maps = null;
         string? mapsError = null;
@@ -92,10 +101,14 @@ public static class SyncRound
         {
             var live = job.Applied.Where(a => !updated.ContainsKey(a.Key)).Select(a => a.Value.Backend)
                 .Concat(updated.Values.Select(v => v.Backend)).ToList();
-            var config = settings.Render(live, job.Routes);
+            // The map files take what is live, not a render over the live backends: routes to a
+            // backend whose deletion waits for its reload already answer 503.
+            var rendered = settings.Render(live, job.Routes);
+            var liveMaps = maps ?? job.AppliedMaps;
+            var config = new RenderedConfig(rendered.Config, RouteMaps.Format(liveMaps.HostPath), RouteMaps.Format(liveMaps.Path));
             written = await client.CommitAsync(config, live, "runtime changes", reload: false, validate: false, cancellationToken).ConfigureAwait(false);
         }
-        return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, maps, mapsError, pending, null, [], written);
+        return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, tally, maps, mapsError, pending, null, [], written);
     }
 
     private static async Task<SyncOutcome> ReloadAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
@@ -110,8 +123,8 @@ public static class SyncRound
             : [];
         var maps = result.Succeeded ? SyncPlanner.BuildMaps(job.Routes, job.Target.Keys) : null;
         return result.Succeeded
-            ? new SyncOutcome(job.Target, ReplacedAll: true, [], 0, maps, null, [], result, refused, null)
-            : new SyncOutcome(new Dictionary<string, VersionedBackend>(), ReplacedAll: false, [], 0, maps, null, [], result, refused, null);
+            ? new SyncOutcome(job.Target, ReplacedAll: true, [], 0, RuntimeTally.None, maps, null, [], result, refused, null)
+            : new SyncOutcome(new Dictionary<string, VersionedBackend>(), ReplacedAll: false, [], 0, RuntimeTally.None, maps, null, [], result, refused, null);
     }
 
     /// <summary>Reads what HAProxy serves, repairs drift from <paramref name="applied"/>, retries pending removals.</summary>
@@ -120,7 +133,7 @@ public static class SyncRound
     {
         var backendsReply = await client.ExecuteAsync([RuntimeCommands.ShowBackends()], cancellationToken).ConfigureAwait(false);
         if (!backendsReply[0].Ok)
-            return new ReconcileOutcome(0, 0, [], [], $"show backend failed: {backendsReply[0].Output}");
+            return new ReconcileOutcome(0, 0, 0, [], [], $"show backend failed: {backendsReply[0].Output}");
         var live = await client.ShowServersStateAsync(cancellationToken).ConfigureAwait(false);
         var repair = DriftPlanner.Plan(applied, RuntimeCommands.ParseBackends(backendsReply[0].Output), live);
         var replies = repair.Commands.Count == 0 ? [] : await client.ExecuteAsync(repair.Commands, cancellationToken).ConfigureAwait(false);
@@ -129,6 +142,7 @@ public static class SyncRound
             if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
                 pending.Add(server);
         var error = replies.FirstOrDefault(r => !r.Ok)?.ToString();
-        return new ReconcileOutcome(repair.Commands.Count + repair.Removals.Count - pending.Count, repair.Commands.Count, pending, repair.MissingBackends, error);
+        return new ReconcileOutcome(repair.Commands.Count + repair.Removals.Count - pending.Count, repair.Commands.Count, repair.Servers, pending,
+            repair.MissingBackends, error);
     }
 }

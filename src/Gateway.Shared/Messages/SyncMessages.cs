@@ -1,3 +1,5 @@
+using Gateway.Shared.Model;
+
 namespace Gateway.Shared.Messages;
 
 /// <summary>Asks a node's HAProxy sync for its status. Replies <see cref="SyncStatus"/>.</summary>
@@ -22,7 +24,11 @@ public sealed record SyncStatus(
     long RoutesDesired,
     long RoutesApplied,
     int PendingServerRemovals,
-    IReadOnlyDictionary<string, BackendSyncState> Backends) : IGatewayMessage;
+    IReadOnlyDictionary<string, BackendSyncState> Backends) : IGatewayMessage
+{
+    /// <summary>Routes whose backend is not in the desired state: they answer 503 until it exists.</summary>
+    public IReadOnlyList<Route> DanglingRoutes { get; init; } = [];
+}
 
 /// <summary>
 /// Replies <see cref="AppliedOk"/> once this node's HAProxy serves <see cref="BackendName"/> at

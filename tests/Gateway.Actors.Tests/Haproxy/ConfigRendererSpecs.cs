@@ -143,11 +143,20 @@ public class ConfigRendererSpecs
     }
 
     [Fact]
-    public void ConfigRenderer_should_render_the_route_maps_from_routes_to_existing_backends()
+    public void ConfigRenderer_should_answer_routes_to_a_missing_backend_with_503_saying_so()
+    {
+        var config = Render(Backends).Config;
+
+        var missing = Section(config, $"backend {RouteMaps.MissingBackend}");
+        Assert.Equal(["http-request return status 503 content-type text/plain string \"the backend of this route does not exist\""], missing);
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_render_the_route_maps_with_routes_to_missing_backends_on_the_503_backend()
     {
         var rendered = Render(Backends, [.. Routes, Route("", "/gone", "missing")]);
 
         Assert.Equal("api.example.com/v1/ api\n*.example.com/ web\n", rendered.HostPathMap);
-        Assert.Equal("/admin/ admin\n/ web\n", rendered.PathMap);
+        Assert.Equal($"/admin/ admin\n/gone/ {RouteMaps.MissingBackend}\n/ web\n", rendered.PathMap);
     }
 }

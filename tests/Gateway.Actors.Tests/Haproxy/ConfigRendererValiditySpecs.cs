@@ -88,6 +88,10 @@ public class ConfigRendererValiditySpecs
         ["default-backend-absent"] = _ => new(new() { DefaultBackend = "web" }, [Backend("api")], []),
         ["backend-named-like-the-frontend"] = _ => new(new() { FrontendName = "edge", DefaultBackend = "edge" }, [Backend("edge")], [Route("", "/e", "edge")]),
         ["backend-without-servers"] = _ => new(new(), [new Backend { Name = "empty" }], [Route("", "", "empty")]),
+        ["dangling-routes"] = _ => new(new() { DefaultBackend = "web" }, [Backend("web")],
+        [
+            Route("", "", "web"), Route("", "/my-api", "my-api"), Route("gone.example.com", "", "gone"), Route("*.example.com", "/x", "gone"),
+        ]),
         ["zero-backends"] = _ => new(new() { DefaultBackend = "api" }, [], [Route("", "", "api"), Route("a.example.com", "/x", "api")]),
         ["two-hundred-backends"] = dir => new(Https(dir) with { DefaultBackend = "backend-000" }, Many(200), ManyRoutes(200)),
     };
@@ -106,6 +110,15 @@ public class ConfigRendererValiditySpecs
         var errors = await dir.CheckAsync(rendered);
 
         Assert.True(errors.Count == 0, $"haproxy -c refused case [{name}]:\n{string.Join('\n', errors)}\n\n{rendered.Config}");
+        AssertMapsNameOnlyRenderedBackends(rendered);
+    }
+
+    /// <summary><c>haproxy -c</c> does not read map values: a value naming no backend section would fail only per request.</summary>
+    private static void AssertMapsNameOnlyRenderedBackends(RenderedConfig rendered)
+    {
+        var sections = rendered.Config.Split('\n').Where(l => l.StartsWith("backend ", StringComparison.Ordinal)).Select(l => l["backend ".Length..]).ToHashSet();
+        var named = (rendered.HostPathMap + rendered.PathMap).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1]);
+        Assert.All(named, backend => Assert.Contains(backend, sections));
     }
 
     [Fact]

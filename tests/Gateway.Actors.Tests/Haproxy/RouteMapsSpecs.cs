@@ -97,14 +97,43 @@ public class RouteMapsSpecs
     }
 
     [Fact]
-    public void RouteMaps_should_leave_out_routes_whose_backend_does_not_exist()
+    public void RouteMaps_should_point_routes_whose_backend_does_not_exist_at_the_503_backend()
     {
         var routes = new[] { Route("", "/api", "missing"), Route("", "", "web"), Route("x.example.com", "", "Api") };
 
         var (hostPath, path) = Build(routes);
 
-        Assert.Empty(hostPath);
-        Assert.Equal([new RouteMaps.Entry("/", "web")], path);
+        Assert.Equal([new RouteMaps.Entry("x.example.com/", RouteMaps.MissingBackend)], hostPath);
+        Assert.Equal([new RouteMaps.Entry("/api/", RouteMaps.MissingBackend), new RouteMaps.Entry("/", "web")], path);
+    }
+
+    [Fact]
+    public void RouteMaps_should_keep_a_dangling_route_ahead_of_the_less_specific_route_it_shadows()
+    {
+        var routes = new[] { Route("", "", "web"), Route("", "/my-api", "gone"), Route("", "/my-api/v2", "api") };
+
+        var (_, path) = Build(routes);
+
+        Assert.Equal(["/my-api/v2/ api", $"/my-api/ {RouteMaps.MissingBackend}", "/ web"], path.Select(e => $"{e.Key} {e.Backend}"));
+    }
+
+    [Fact]
+    public void RouteMaps_should_name_a_503_backend_no_user_backend_can_be_called()
+    {
+        var error = Gateway.Shared.Validation.Rules.Name(RouteMaps.MissingBackend);
+
+        Assert.NotNull(error);
+        Assert.NotNull(Gateway.Shared.Validation.Rules.Name(ConfigRenderer.UnroutedBackend));
+    }
+
+    [Fact]
+    public void RouteMaps_should_list_the_dangling_routes_normalised_and_sorted()
+    {
+        var routes = new[] { Route("", "/b/", "gone"), Route("X.example.com", "/a", "gone"), Route("", "/a", "web"), Route("", "", "other-gone") };
+
+        var dangling = RouteMaps.Dangling(routes, Known.Contains);
+
+        Assert.Equal([Route("", "", "other-gone"), Route("", "/b", "gone"), Route("x.example.com", "/a", "gone")], dangling);
     }
 
     [Fact]

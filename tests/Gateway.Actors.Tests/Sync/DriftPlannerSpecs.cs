@@ -42,6 +42,7 @@ public class DriftPlannerSpecs
         Assert.Equal(
             ["set server api/s1 addr 10.0.0.1 port 8080", "set server api/s1 state ready", "set weight api/s2 4"],
             repair.Commands.Select(c => c.Text).Order(StringComparer.Ordinal));
+        Assert.Equal(2, repair.Servers);
         Assert.Empty(repair.Removals);
     }
 

@@ -185,19 +185,51 @@ public class SyncPlannerSpecs
         Assert.False(plan.NeedsReload);
         var maps = Assert.IsType<RouteMapsContent>(plan.Maps);
         Assert.Equal([new RouteMaps.Entry("api.example.com/v1/", "api")], maps.HostPath);
-        Assert.Equal([new RouteMaps.Entry("/static/", "web"), new RouteMaps.Entry("/", "web")], maps.Path);
+        Assert.Equal([new RouteMaps.Entry("/static/", "web"), new RouteMaps.Entry("/x/", RouteMaps.MissingBackend), new RouteMaps.Entry("/", "web")],
+            maps.Path);
     }
 
     [Fact]
-    public void SyncPlanner_should_leave_the_maps_to_the_reload_when_a_reload_is_planned()
+    public void SyncPlanner_should_keep_the_routes_of_a_backend_being_added_on_the_503_backend_until_its_reload()
     {
-        var routes = new[] { Route("", "/", "web"), Route("", "/api", "api") };
+        var routes = new[] { Route("", "/", "api"), Route("", "/web", "web") };
+        var applied = State((Backend("api"), 1));
 
-        var plan = Plan(State((Backend("api"), 1)), State((Backend("api"), 1), (Backend("web"), 1)), routes: routes,
-            appliedMaps: RouteMapsContent.Empty);
+        var plan = Plan(applied, State((Backend("api"), 1), (Backend("web"), 1)), routes: routes,
+            appliedMaps: SyncPlanner.BuildMaps(routes, applied.Keys));
 
         Assert.True(plan.NeedsReload);
-        Assert.Null(plan.Maps);
+        Assert.Null(plan.Maps); // the reload that adds "web" loads map files rendered with it
+        Assert.Equal([new RouteMaps.Entry("/web/", RouteMaps.MissingBackend), new RouteMaps.Entry("/", "api")],
+            SyncPlanner.BuildMaps(routes, applied.Keys).Path);
+    }
+
+    [Fact]
+    public void SyncPlanner_should_point_the_routes_of_a_deleted_backend_at_the_503_backend_at_runtime_while_its_reload_waits()
+    {
+        var routes = new[] { Route("", "/", "api"), Route("", "/web", "web") };
+        var applied = State((Backend("api"), 1), (Backend("web"), 1));
+
+        var plan = SyncPlanner.Plan(applied, State(), NoForce, NoPending, routes, SyncPlanner.BuildMaps(routes, applied.Keys),
+            candidates: ["web"]);
+
+        Assert.Equal("backend removed: web", plan.ReloadReason);
+        var maps = Assert.IsType<RouteMapsContent>(plan.Maps);
+        Assert.Equal([new RouteMaps.Entry("/web/", RouteMaps.MissingBackend), new RouteMaps.Entry("/", "api")], maps.Path);
+    }
+
+    [Fact]
+    public void SyncPlanner_should_point_the_routes_back_at_a_backend_created_again_before_its_removal_reload()
+    {
+        var routes = new[] { Route("", "/", "api"), Route("", "/web", "web") };
+        var applied = State((Backend("api"), 1), (Backend("web"), 1));
+        var afterDeletion = SyncPlanner.BuildMaps(routes, ["api"]);
+
+        var plan = Plan(applied, State((Backend("api"), 1), (Backend("web"), 3)), routes: routes, appliedMaps: afterDeletion);
+
+        Assert.False(plan.NeedsReload);
+        var maps = Assert.IsType<RouteMapsContent>(plan.Maps);
+        Assert.Equal([new RouteMaps.Entry("/web/", "web"), new RouteMaps.Entry("/", "api")], maps.Path);
     }
 
     [Fact]

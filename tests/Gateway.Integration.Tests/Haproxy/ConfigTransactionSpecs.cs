@@ -150,4 +150,24 @@ public sealed class ConfigTransactionSpecs : IAsyncLifetime
         Assert.Equal((_a.IP, _a.Port), (live.Address, live.Port));
         Assert.Equal("a", await ServedBy());
     }
+
+    [Fact]
+    public async Task Write_without_reload_should_align_the_state_file_so_a_restart_serves_what_was_written()
+    {
+        // The state file of the last reload knows s1 on a; s1 then moves to b at runtime and the config is rewritten.
+        Assert.Equal(CommitOutcome.Reloaded, (await _haproxy.CommitAsync("state file with s1 on a")).Outcome);
+        await _haproxy.RunAsync(RuntimeCommands.SetAddress("web", "s1", _b.IP, _b.Port));
+        _haproxy.Backends[0] = _haproxy.Backends[0] with { Servers = [Server("s1", _b), Server("s2", _b) with { Weight = 3 }] };
+        await _haproxy.RunAsync(RuntimeCommands.SetWeight("web", "s2", 3));
+
+        var written = await _haproxy.CommitAsync("runtime changes", reload: false);
+
+        Assert.Equal(CommitOutcome.Written, written.Outcome);
+        await _haproxy.Runtime.ReconnectAsync();
+        await _haproxy.Process.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        await _haproxy.Process.StartAsync(CancellationToken.None); // loads haproxy.cfg and the state file
+        var live = (await _haproxy.ServersAsync("web")).ToDictionary(s => s.Server);
+        Assert.Equal((_b.IP, _b.Port, 1), (live["s1"].Address, live["s1"].Port, live["s1"].Weight));
+        Assert.Equal((_b.Port, 3), (live["s2"].Port, live["s2"].Weight));
+    }
 }

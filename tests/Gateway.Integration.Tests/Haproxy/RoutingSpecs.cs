@@ -52,13 +52,21 @@ public sealed class RoutingSpecs : IAsyncLifetime
     [InlineData("shop.example.com", "/static/app.js", "wild")]
     [InlineData("other.org", "/staticx", "fallback")]
     [InlineData("other.org", "/", "fallback")]
-    [InlineData("ghost.example.com", "/", "wild")]
     public async Task Request_should_reach_the_most_specific_route(string host, string path, string expected)
     {
         using var client = Clients.Http1();
         var (status, body, _) = await client.FetchAsync(_haproxy.PlainUrl + path, host);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith($"server={expected} ", body);
+    }
+
+    [Fact]
+    public async Task Route_to_a_missing_backend_should_get_503_and_not_fall_through_to_the_wildcard()
+    {
+        using var client = Clients.Http1();
+        var (status, body, _) = await client.FetchAsync(_haproxy.PlainUrl + "/", "ghost.example.com");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("the backend of this route does not exist", body.Trim());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Testing;
 
 namespace Gateway.Integration.Tests.Node;
@@ -48,6 +49,33 @@ public sealed class RestartSpecs : IAsyncLifetime
         Assert.StartsWith("server=b ", body);
         Assert.Equal(0, await second.ReloadsAsync());
         Assert.Contains("Recovering [1] backends: [1] from the catalog, [0] from their own journal", second.Output);
+    }
+
+    private static string Pair(TestBackend first, TestBackend second) =>
+        $$"""{"servers":[{"name":"s1","ip":"{{first.IP}}","port":{{first.Port}}},{"name":"s2","ip":"{{second.IP}}","port":{{second.Port}}}]}""";
+
+    [Fact]
+    public async Task Clean_restart_should_repair_no_drift_when_servers_changed_at_runtime_since_the_last_reload()
+    {
+        var settings = new NodeSettings(_dir.Path);
+        await using (var first = await NodeProcess.StartAsync(settings))
+        {
+            await first.PutOkAsync("/api/backends/pair?wait=true", Pair(_a, _b));
+            await first.PutOkAsync("/api/backends/other?wait=true", Backend("other", _a)); // a reload: the state file now holds pair's servers
+            await first.PutOkAsync("/api/backends/pair?wait=true", Pair(_b, _a)); // both servers move at runtime
+            await first.StopAsync();
+        }
+
+        await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        // the first reconcile logs any repair before "Ready", in that order on stdout
+        await Eventually.True(() => Task.FromResult(second.Output.Contains("Ready: HAProxy serves", StringComparison.Ordinal)), what: "ready logged");
+
+        Assert.DoesNotContain("Repaired drift", second.Output);
+        await using var runtime = new RuntimeApiClient(second.Layout.RuntimeSocket);
+        var live = await Eventually.Get(async () => (await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output,
+            output => ServerStates.Parse(output).Count == 2, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
+        Assert.Equal([("s1", _b.Port), ("s2", _a.Port)], ServerStates.Parse(live).Select(s => (s.Server, s.Port)).Order());
+        Assert.Equal(0, await second.ReloadsAsync());
     }
 
     private static string CatalogSnapshot(string database)

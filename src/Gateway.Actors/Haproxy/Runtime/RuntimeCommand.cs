@@ -17,12 +17,25 @@ public enum ReplyExpectation
     Output,
 }
 
+/// <summary>What a command changes on a server, for the one log line a sync round writes; not sent to HAProxy.</summary>
+public enum ServerChange
+{
+    /// <summary>Not a server change of its own (a query, a map edit, a step of adding a server).</summary>
+    None,
+    Address,
+    Added,
+    Weight,
+    State,
+}
+
 /// <summary>
 /// One runtime API command line. Build them with <see cref="RuntimeCommands"/> from validated
 /// values only: a runtime line is a config-injection surface (';' separates commands).
 /// </summary>
 public sealed record RuntimeCommand(string Text, ReplyExpectation Expect)
 {
+    public ServerChange Change { get; init; }
+
     public bool IsSuccess(string reply) => Expect switch
     {
         ReplyExpectation.Empty => reply.Length == 0,

@@ -10,24 +10,24 @@ namespace Gateway.Actors.Haproxy.Runtime;
 public static class RuntimeCommands
 {
     public static RuntimeCommand SetAddress(string backend, string server, string ip, int port) =>
-        new($"set server {backend}/{server} addr {ip} port {I(port)}", ReplyExpectation.AddressChange);
+        new($"set server {backend}/{server} addr {ip} port {I(port)}", ReplyExpectation.AddressChange) { Change = ServerChange.Address };
 
     /// <summary>Adds a server with its keywords spelled out (dynamic servers inherit no default-server); it starts in maint.</summary>
     public static RuntimeCommand AddServer(Backend backend, BackendServer server)
     {
         var keywords = ServerKeywords.For(backend, server);
         return new($"add server {backend.Name}/{server.Name} {ServerKeywords.Address(server)}{(keywords.Length > 0 ? " " + keywords : "")}",
-            ReplyExpectation.ServerAdded);
+            ReplyExpectation.ServerAdded) { Change = ServerChange.Added };
     }
 
     public static RuntimeCommand DeleteServer(string backend, string server) =>
         new($"del server {backend}/{server}", ReplyExpectation.ServerDeleted);
 
     public static RuntimeCommand SetState(string backend, string server, ServerAdminState state) =>
-        new($"set server {backend}/{server} state {StateKeyword(state)}", ReplyExpectation.Empty);
+        new($"set server {backend}/{server} state {StateKeyword(state)}", ReplyExpectation.Empty) { Change = ServerChange.State };
 
     public static RuntimeCommand SetWeight(string backend, string server, int weight) =>
-        new($"set weight {backend}/{server} {I(weight)}", ReplyExpectation.Empty);
+        new($"set weight {backend}/{server} {I(weight)}", ReplyExpectation.Empty) { Change = ServerChange.Weight };
 
     public static RuntimeCommand EnableHealth(string backend, string server) =>
         new($"enable health {backend}/{server}", ReplyExpectation.Empty);

@@ -18,7 +18,7 @@ public static class RuntimeOperations
         if (backend.EffectiveHealthCheck.Enabled)
             commands.Add(RuntimeCommands.EnableHealth(backend.Name, server.Name));
         if (server.State != ServerAdminState.Maint)
-            commands.Add(RuntimeCommands.SetState(backend.Name, server.Name, server.State));
+            commands.Add(RuntimeCommands.SetState(backend.Name, server.Name, server.State) with { Change = ServerChange.None }); // part of the add
         return commands;
     }
 

@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Gateway.Shared.Messages;
+using Xunit.Abstractions;
+using static Gateway.Actors.Tests.Haproxy.Given;
+
+namespace Gateway.Actors.Tests.Sync;
+
+/// <summary>What operators read: one Information line per round that changed HAProxy at runtime, with its counts, and one per map replacement.</summary>
+public class HaproxySyncLogSpecs(ITestOutputHelper output) : HaproxySyncSpec(output)
+{
+    [Fact]
+    public void HaproxySync_should_log_one_information_line_with_the_counts_of_a_runtime_round()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2")));
+
+        EventFilter.Info("Applied [5] runtime commands to [1] backends: [1] servers moved, [1] added, [1] removed, [1] weights and [0] admin states set")
+            .ExpectOne(() =>
+            {
+                sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", weight: 5), Server("s3", "10.0.0.3"))));
+                AwaitApplied(sync, 2, "api");
+            });
+    }
+
+    [Fact]
+    public void HaproxySync_should_log_a_runtime_map_replacement_with_the_routes_version()
+    {
+        var sync = StartReady(Backend("api"));
+
+        EventFilter.Info("Replaced the route maps at runtime for routes version [2]: [2] entries, [1] of them answering 503 (backend missing)")
+            .ExpectOne(() =>
+            {
+                sync.Tell(new RoutesStateChanged(2, [Route("", "/", "api"), Route("", "/gone", "gone")]));
+                sync.Tell(new AwaitRoutesApplied(2, TimeSpan.FromSeconds(5)));
+                ExpectMsg(new AppliedOk(2));
+            });
+    }
+}
