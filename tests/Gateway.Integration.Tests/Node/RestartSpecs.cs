@@ -71,6 +71,10 @@ public sealed class RestartSpecs : IAsyncLifetime
         await Eventually.True(() => Task.FromResult(second.Output.Contains("Ready: HAProxy serves", StringComparison.Ordinal)), what: "ready logged");
 
         Assert.DoesNotContain("Repaired drift", second.Output);
+        // a clean restart is quiet: warnings are for a degraded node, and every line ends cleanly (" <>" ended those without a source)
+        Assert.DoesNotContain(" WRN] ", second.Output);
+        Assert.DoesNotContain(" ERR] ", second.Output);
+        Assert.DoesNotContain(second.Output.Split('\n'), line => line.TrimEnd().EndsWith("<>", StringComparison.Ordinal));
         await using var runtime = new RuntimeApiClient(second.Layout.RuntimeSocket);
         var live = await Eventually.Get(async () => (await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output,
             output => ServerStates.Parse(output).Count == 2, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
