@@ -83,7 +83,8 @@ public sealed class PostgresJournalSpecs : IAsyncLifetime
         var (status, body, _) = await Eventually.Get(() => client.FetchAsync(second.PlainUrl + "/kept"), r => r.Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "HAProxy serving the file on disk");
         using var probe = new HttpClient { BaseAddress = new Uri(second.Settings.AdminUrl) };
-        using var ready = await probe.GetAsync("/readyz");
+        // HAProxy may serve before the admin API listens: wait for an answer, which must be "not ready"
+        using var ready = await Eventually.Get(() => probe.GetAsync("/readyz"), _ => true, TimeSpan.FromSeconds(30), "/readyz answering");
 
         Assert.StartsWith("server=a ", body);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
