@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Shared.Validation;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Node.Configuration;

@@ -73,33 +73,8 @@ public static class UnknownFields
         return null;
     }
 
-    private static string Suggest(JsonTypeInfo type, string name)
-    {
-        var close = type.Properties
-            .Select(p => (p.Name, Distance: Distance(p.Name.ToLowerInvariant(), name.ToLowerInvariant())))
-            .Where(p => p.Distance <= Math.Max(1, p.Name.Length / 3))
-            .OrderBy(p => p.Distance)
-            .Select(p => p.Name)
-            .FirstOrDefault();
-        return close is null
-            ? $"is not a known field (known: {string.Join(", ", type.Properties.Select(p => p.Name))})"
-            : $"is not a known field (did you mean '{close}'?)";
-    }
-
-    /// <summary>Levenshtein distance, for suggestions on short field names.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-            previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    private static string Suggest(JsonTypeInfo type, string name) =>
+        Spelling.Closest(name, type.Properties.Select(p => p.Name)) is { } close
+            ? $"is not a known field (did you mean '{close}'?)"
+            : $"is not a known field (known: {string.Join(", ", type.Properties.Select(p => p.Name))})";
 }

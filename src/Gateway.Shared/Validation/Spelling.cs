@@ -1,7 +1,10 @@
-namespace Gateway.Node.Configuration;
+namespace Gateway.Shared.Validation;
 
-/// <summary>"Did you mean": the known key a typo is closest to, when it is close enough to be the one meant.</summary>
-internal static class Spelling
+/// <summary>
+/// "Did you mean": the known name a typo is closest to, when it is close enough to be the one meant
+/// (configuration keys, and fields of the admin API's and providers' JSON).
+/// </summary>
+public static class Spelling
 {
     public static string? Closest(string typed, IEnumerable<string> known) =>
         known.Select(key => (Key: key, Distance: Distance(typed.ToLowerInvariant(), key.ToLowerInvariant())))
