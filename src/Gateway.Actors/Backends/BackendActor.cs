@@ -59,7 +59,7 @@ public sealed class BackendActor : ReceivePersistentActor
         Recover<IBackendEvent>(evt => _state = _state.Apply(evt));
         Recover<RecoveryCompleted>(_ =>
         {
-            _log.Debug("Backend [{0}] recovered at version [{1}] (exists: {2})", name, LastSequenceNr, _state.Exists);
+            _log.Debug("Backend [{Backend}] recovered at version [{Version}] (exists: {Exists})", name, LastSequenceNr, _state.Exists);
             Publish();
             Context.Parent.Tell(new WriterReady(name));
             if (!_state.Exists)
@@ -78,9 +78,9 @@ public sealed class BackendActor : ReceivePersistentActor
         Command<RemoveBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<SaveSnapshotSuccess>(success =>
             DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of backend [{0}] failed: {1}", name, failure.Cause.Message));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of backend [{Backend}] failed: {Error}", name, failure.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting old snapshots of backend [{0}] failed: {1}", name, failure.Cause.Message));
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting old snapshots of backend [{Backend}] failed: {Error}", name, failure.Cause.Message));
     }
 
     public override string PersistenceId => PersistencePrefix + _state.Name;
@@ -96,7 +96,7 @@ public sealed class BackendActor : ReceivePersistentActor
         if (evt is null)
         {
             if (reply is BackendRejected rejected)
-                _log.Warning("Backend [{0}] refused: {1}", _state.Name, string.Join("; ", rejected.Errors));
+                _log.Debug("Backend [{Backend}] refused: {Errors}", _state.Name, string.Join("; ", rejected.Errors));
             Sender.Tell(reply);
             return;
         }
@@ -105,7 +105,7 @@ public sealed class BackendActor : ReceivePersistentActor
         {
             _inFlight = null;
             _state = _state.Apply(evt);
-            _log.Debug("Backend [{0}] is at version [{1}] after {2} from [{3}]", _state.Name, LastSequenceNr, evt.GetType().Name, evt.Source);
+            _log.Debug("Backend [{Backend}] is at version [{Version}] after {Event} from [{Source}]", _state.Name, LastSequenceNr, evt.GetType().Name, evt.Source);
             sender.Tell(reply);
             Publish();
             if (LastSequenceNr % SnapshotEvery == 0)
@@ -118,7 +118,7 @@ public sealed class BackendActor : ReceivePersistentActor
     /// <summary>The journal refused the event (serialization, constraint): the change is not stored, the actor goes on.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Journal rejected event [{0}] of backend [{1}]", sequenceNr, _state.Name);
+        _log.Error(cause, "Journal rejected event [{SequenceNr}] of backend [{Backend}]", sequenceNr, _state.Name);
         _inFlight?.Tell(new NotStored(JournalFailure.Describe(cause, "the journal refused the change")));
         _inFlight = null;
     }
@@ -130,7 +130,7 @@ public sealed class BackendActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         var reason = JournalFailure.Describe(cause);
-        _log.Warning("Could not store event [{0}] of backend [{1}]: {2}; stopping so the next command recovers from the journal", sequenceNr,
+        _log.Warning("Could not store event [{SequenceNr}] of backend [{Backend}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr,
             _state.Name, reason);
         _inFlight?.Tell(new NotStored(reason));
         Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
@@ -141,6 +141,6 @@ public sealed class BackendActor : ReceivePersistentActor
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
-        _log.Warning("Could not read the journal of [{0}]: {1}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
+        _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }

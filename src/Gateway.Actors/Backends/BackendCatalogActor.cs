@@ -96,7 +96,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            _log.Info("Backend catalog: [{0}] backends from its snapshot at offset [{1}]; reading the journal from there", _entries.Count, _offset);
+            _log.Info("Backend catalog: [{Backends}] backends from its snapshot at offset [{Offset}]; reading the journal from there", _entries.Count, _offset);
             _journal.Tell(JournalReadinessActor.AwaitJournal.Instance);
         });
         WaitingForJournal();
@@ -141,12 +141,12 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
                 _checkpointRequesters.Clear();
                 if (caughtUp)
                 {
-                    _log.Warning("Backend catalog could not read the journal for its checkpoint: {0}; the next checkpoint tries again", failure.Cause.Message);
+                    _log.Warning("Backend catalog could not read the journal for its checkpoint: {Error}; the next checkpoint tries again", failure.Cause.Message);
                     Idle();
                     return;
                 }
                 var delay = TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures, 5), MaxRetry.Ticks));
-                _log.Warning("Backend catalog could not read the journal: {0}; the desired state waits for it, next attempt in [{1}] s",
+                _log.Warning("Backend catalog could not read the journal: {Error}; the desired state waits for it, next attempt in [{Seconds}] s",
                     failure.Cause.Message, delay.TotalSeconds);
                 Timers.StartSingleTimer(RetryTimer, RetryFold.Instance, delay);
             });
@@ -177,13 +177,13 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
             Command<SaveSnapshotSuccess>(_ =>
             {
                 _unsaved = false;
-                _log.Debug("Backend catalog saved: [{0}] backends at offset [{1}]", _entries.Count, _offset);
+                _log.Debug("Backend catalog saved: [{Backends}] backends at offset [{Offset}]", _entries.Count, _offset);
                 CheckpointFinished();
             });
             Command<SaveSnapshotFailure>(failure =>
             {
                 _unsaved = true;
-                _log.Warning("Backend catalog could not save its snapshot: {0}", failure.Cause.Message);
+                _log.Warning("Backend catalog could not save its snapshot: {Error}", failure.Cause.Message);
                 CheckpointFinished();
             });
         });
@@ -205,7 +205,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         }
         if (!caughtUp)
         {
-            _log.Info("Backend catalog caught up: [{0}] backends, [{1}] events read", _entries.Count, folded.Events);
+            _log.Info("Backend catalog caught up: [{Backends}] backends, [{Events}] events read", _entries.Count, folded.Events);
             foreach (var waiting in _waiting)
                 waiting.Tell(CurrentCatalog());
             _waiting.Clear();
@@ -299,7 +299,7 @@ public static class BackendCatalogActorHosting
                 }
                 catch (Exception e) // a timeout, or the journal could not be read: the next start only reads more
                 {
-                    system.Log.Warning("Backend catalog: no checkpoint at shutdown ({0}); the next start reads the events since the last one", e.Message);
+                    system.Log.Warning("Backend catalog: no checkpoint at shutdown ({Error}); the next start reads the events since the last one", e.Message);
                 }
                 return Akka.Done.Instance;
             });

@@ -47,7 +47,7 @@ public sealed partial class BackendManagerActor
         });
         Receive<WriterStopping>(stopping =>
         {
-            _log.Warning("Backend [{0}] stops: {1}; its next command starts it again from the journal", stopping.Key, stopping.Reason);
+            _log.Debug("Backend [{Backend}] stops: {Reason}; its next command starts it again from the journal", stopping.Key, stopping.Reason);
             var held = _gates.GetValueOrDefault(stopping.Key)?.Held ?? new HeldMessages();
             _gates[stopping.Key] = new Gate(WriterPhase.Stopping, held, stopping.Reason, NeverReady: !stopping.WasReady);
         });

@@ -75,7 +75,7 @@ public sealed partial class BackendManagerActor
             {
                 var failures = startup.ListFailures + 1;
                 var delay = TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 6), MaxRetry.Ticks));
-                _log.Warning("Could not list the backends in the journal: {0}; attempt [{1}] failed, next in [{2:0.#}] s",
+                _log.Warning("Could not list the backends in the journal: {Error}; attempt [{Attempt}] failed, next in [{Seconds:0.#}] s",
                     failed.Cause.GetBaseException().Message, failures, delay.TotalSeconds);
                 Timers.StartSingleTimer(nameof(ListAgain), ListAgain.Instance, delay);
                 Continue(startup with { ListFailures = failures });
@@ -89,7 +89,7 @@ public sealed partial class BackendManagerActor
                     Continue(startup with { Catalog = [], CatalogProblem = $"no answer within {CatalogTimeout.TotalMinutes:0} min" });
                     return;
                 }
-                _log.Info("Waiting for the backend catalog to read the journal ([{0:0}] s so far)", waited.TotalSeconds);
+                _log.Info("Waiting for the backend catalog to read the journal ([{Seconds:0}] s so far)", waited.TotalSeconds);
                 _catalog!.Tell(BackendCatalogActor.GetCatalog.Instance);
             });
         });
@@ -120,12 +120,12 @@ public sealed partial class BackendManagerActor
         Timers.Cancel(nameof(RemindCatalog));
         Timers.Cancel(nameof(ListAgain));
         if (startup.CatalogProblem is not null)
-            _log.Warning("Backend catalog unavailable ({0}): every backend recovers on its own", startup.CatalogProblem);
+            _log.Warning("Backend catalog unavailable ({Problem}): every backend recovers on its own", startup.CatalogProblem);
         var catalog = startup.Catalog!;
         var catalogued = new HashSet<string>(catalog.Select(e => e.Name), StringComparer.Ordinal);
         var toWake = startup.Names!.Where(n => !catalogued.Contains(n)).ToList();
         var all = startup.Names!.Union(catalogued).ToList();
-        _log.Info("Recovering [{0}] backends: [{1}] from the catalog, [{2}] from their own journal", all.Count, catalogued.Count, toWake.Count);
+        _log.Info("Recovering [{Backends}] backends: [{Catalogued}] from the catalog, [{Woken}] from their own journal", all.Count, catalogued.Count, toWake.Count);
         _known = [.. all];
         foreach (var child in Context.GetChildren())
             _known.Add(child.Path.Name);

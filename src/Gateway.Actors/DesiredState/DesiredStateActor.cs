@@ -109,7 +109,7 @@ public sealed class DesiredStateActor : ReceiveActor
         if (_recovered || _expected is not { Count: 0 } || _routes is null)
             return;
         _recovered = true;
-        _log.Info("Desired state recovered: [{0}] backends, [{1}] routes at version [{2}]", _backends.Count, _routes.Value.Routes.Count, _routes.Value.Version);
+        _log.Info("Desired state recovered: [{Backends}] backends, [{Routes}] routes at version [{Version}]", _backends.Count, _routes.Value.Routes.Count, _routes.Value.Version);
         var snapshot = CurrentSnapshot();
         foreach (var subscriber in _subscribers)
             subscriber.Tell(new Recovered(snapshot));

@@ -83,7 +83,7 @@ public sealed class JournalReadinessActor : ReceiveActor, IWithTimers
             Receive<Obtained>(obtained =>
             {
                 if (waiting.Attempts > 0)
-                    _log.Info("Journal available: the [{0}] answered after [{1}] failed attempts in [{2:0.0}] s", _description, waiting.Attempts,
+                    _log.Info("Journal available: the [{Journal}] answered after [{Attempts}] failed attempts in [{Seconds:0.0}] s", _description, waiting.Attempts,
                         _since.Elapsed.TotalSeconds);
                 var available = new JournalAvailable(obtained.ReadJournal);
                 foreach (var awaiting in waiting.Awaiting)
@@ -94,7 +94,7 @@ public sealed class JournalReadinessActor : ReceiveActor, IWithTimers
             {
                 var delay = _backoff.After(waiting.NextDelay);
                 var error = failed.Cause.GetBaseException().Message;
-                _log.Warning("Waiting for the [{0}]: {1}; attempt [{2}] failed, next in [{3:0.#}] s", _description, error, waiting.Attempts + 1,
+                _log.Warning("Waiting for the [{Journal}]: {Error}; attempt [{Attempt}] failed, next in [{Seconds:0.#}] s", _description, error, waiting.Attempts + 1,
                     delay.TotalSeconds);
                 Timers.StartSingleTimer(nameof(Retry), Retry.Instance, delay);
                 Obtaining(waiting with { Attempts = waiting.Attempts + 1, LastError = error, NextDelay = delay });

@@ -23,7 +23,7 @@ public sealed class UndeliveredCommandsActor : ReceiveActor
             if (dead.Message is not (UpsertBackend or RemoveBackend or SetRoute or RemoveRoute or RoutesActor.RemoveRoutesFrom)
                 || dead.Sender is null || dead.Sender.IsNobody() || dead.Sender.Equals(Context.System.DeadLetters))
                 return;
-            _log.Warning("[{0}] reached no writer ([{1}] had stopped); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path);
+            _log.Warning("[{Command}] reached no writer ([{Writer}] had stopped); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path);
             dead.Sender.Tell(new NotStored($"the change reached no writer ({dead.Recipient.Path.Name} had stopped after a journal failure); nothing was stored"));
         });
     }

@@ -63,7 +63,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             Receive<WriterReady>(_ =>
             {
                 if (reason is not null)
-                    _log.Info("Writer [{0}] is back after the journal failed ({1})", _name, reason);
+                    _log.Info("Writer [{Writer}] is back after the journal failed ({Reason})", _name, reason);
                 Timers.Cancel(nameof(ExpireHeld));
                 foreach (var (message, sender) in _held.TakeAll())
                     child.Tell(message, sender);
@@ -122,7 +122,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     {
         var delay = _held.Count > 0 ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
         if (_held.Count == 0)
-            _log.Warning("Writer [{0}] is down: {1}; trying again in [{2:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
+            _log.Warning("Writer [{Writer}] is down: {Reason}; trying again in [{Seconds:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
         Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
         Become(() =>
         {

@@ -43,7 +43,7 @@ public sealed class RoutesActor : ReceivePersistentActor
         Recover<IRouteEvent>(evt => _state = _state.Apply(evt));
         Recover<RecoveryCompleted>(_ =>
         {
-            _log.Info("Recovered [{0}] routes at version [{1}]", _state.Routes.Count, LastSequenceNr);
+            _log.Info("Recovered [{Routes}] routes at version [{Version}]", _state.Routes.Count, LastSequenceNr);
             Publish();
             Context.Parent.Tell(new WriterReady(Id));
         });
@@ -65,7 +65,7 @@ public sealed class RoutesActor : ReceivePersistentActor
                 _state = _state.Apply(evt);
                 if (evt != events[^1])
                     return;
-                _log.Info("Routes at version [{0}]: [{1}] routes from [{2}] removed (by {3})", LastSequenceNr, events.Count, command.Source, command.By);
+                _log.Info("Routes at version [{Version}]: [{Count}] routes from [{Source}] removed (by {By})", LastSequenceNr, events.Count, command.Source, command.By);
                 _inFlight.Tell(new RoutesRemoved(events.Count, LastSequenceNr));
                 _inFlight = null;
                 Publish();
@@ -74,9 +74,9 @@ public sealed class RoutesActor : ReceivePersistentActor
         });
         Command<GetRoutes>(_ => Sender.Tell(new RoutesList(LastSequenceNr, _state.List)));
         Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of routes failed: {0}", failure.Cause.Message));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("Snapshot of routes failed: {Error}", failure.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting old route snapshots failed: {0}", failure.Cause.Message));
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting old route snapshots failed: {Error}", failure.Cause.Message));
     }
 
     public override string PersistenceId => Id;
@@ -89,7 +89,7 @@ public sealed class RoutesActor : ReceivePersistentActor
         if (evt is null)
         {
             if (reply is RouteRejected rejected)
-                _log.Warning("Route refused: {0}", string.Join("; ", rejected.Errors));
+                _log.Debug("Route refused: {Errors}", string.Join("; ", rejected.Errors));
             Sender.Tell(reply);
             return;
         }
@@ -97,7 +97,7 @@ public sealed class RoutesActor : ReceivePersistentActor
         Persist(new Tagged(evt, Tags), _ =>
         {
             _state = _state.Apply(evt);
-            _log.Info("Routes at version [{0}]: {1}", LastSequenceNr, evt switch
+            _log.Info("Routes at version [{Version}]: {Change}", LastSequenceNr, evt switch
             {
                 RouteSet set => $"{set.Route.Key} → {set.Route.Backend} (from {set.Source})",
                 RouteRemoved removed => $"{new Gateway.Shared.Model.RouteKey(removed.Host, removed.Path)} removed (by {removed.Source})",
@@ -121,7 +121,7 @@ public sealed class RoutesActor : ReceivePersistentActor
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Journal rejected route event [{0}]", sequenceNr);
+        _log.Error(cause, "Journal rejected route event [{SequenceNr}]", sequenceNr);
         _inFlight?.Tell(new NotStored(JournalFailure.Describe(cause, "the journal refused the change")));
         _inFlight = null;
     }
@@ -130,7 +130,7 @@ public sealed class RoutesActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         var reason = JournalFailure.Describe(cause);
-        _log.Warning("Could not store route event [{0}]: {1}; stopping so the next command recovers from the journal", sequenceNr, reason);
+        _log.Warning("Could not store route event [{SequenceNr}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr, reason);
         _inFlight?.Tell(new NotStored(reason));
         _inFlight = null;
         Context.Parent.Tell(new WriterStopping(Id, reason, WasReady: true));
@@ -140,7 +140,7 @@ public sealed class RoutesActor : ReceivePersistentActor
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         Context.Parent.Tell(new WriterStopping(Id, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
-        _log.Warning("Could not read the journal of [{0}]: {1}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
+        _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }
 

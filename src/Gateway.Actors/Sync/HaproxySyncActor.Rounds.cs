@@ -138,7 +138,7 @@ public sealed partial class HaproxySyncActor
         _runtimeCommands += outcome.Commands;
         foreach (var (backend, error) in outcome.RuntimeFailures)
         {
-            _log.Warning("Runtime change of [{0}] failed ({1}); falling back to a reload", backend, error);
+            _log.Warning("Runtime change of [{Backend}] failed ({Error}); falling back to a reload", backend, error);
             _forceReload.Add(backend);
             _dirty.Add(backend);
             _lastError = error;
@@ -151,7 +151,7 @@ public sealed partial class HaproxySyncActor
         if (outcome.MapsError is { } mapsError)
         {
             _lastError = mapsError;
-            _log.Warning("Route maps not replaced at runtime ({0}); falling back to a reload", mapsError);
+            _log.Warning("Route maps not replaced at runtime ({Error}); falling back to a reload", mapsError);
             _reloadWanted = true;
         }
         var attempted = job.Plan.Runtime.SelectMany(s => s.Removals.Select(r => new ServerRef(s.Backend, r)));
@@ -220,7 +220,7 @@ public sealed partial class HaproxySyncActor
         else
         {
             _lastError = $"{result.Outcome}: {string.Join("; ", result.Errors)}";
-            _log.Error("Configuration for [{0}] not applied ({1}); HAProxy keeps serving the last good one", reason, _lastError);
+            _log.Error("Configuration for [{Reason}] not applied ({Error}); HAProxy keeps serving the last good one", reason, _lastError);
         }
     }
 
@@ -232,7 +232,7 @@ public sealed partial class HaproxySyncActor
         _refused[name] = (version, error);
         _dirty.Add(name);
         _lastError = $"backend {name}: {error}";
-        _log.Warning("Backend [{0}] version [{1}] refused by HAProxy; keeping its last good version: {2}", name, version, error);
+        _log.Warning("Backend [{Backend}] version [{Version}] refused by HAProxy; keeping its last good version: {Error}", name, version, error);
     }
 
     private void Reconciled(ReconcileOutcome outcome)
@@ -241,7 +241,7 @@ public sealed partial class HaproxySyncActor
         _runtimeCommands += outcome.Commands;
         if (outcome.MissingBackends.Count > 0)
         {
-            _log.Warning("HAProxy lacks backends [{0}]; reloading them in", string.Join(", ", outcome.MissingBackends));
+            _log.Warning("HAProxy lacks backends [{Backends}]; reloading them in", string.Join(", ", outcome.MissingBackends));
             _forceReload.UnionWith(outcome.MissingBackends);
             _dirty.UnionWith(outcome.MissingBackends);
             foreach (var name in outcome.MissingBackends)

@@ -30,7 +30,7 @@ public sealed partial class HaproxySyncActor
         if (_busy || _running)
             return;
         _busy = true;
-        _log.Info("Bringing HAProxy up on the recovered state: [{0}] backends, [{1}] routes", _desired.Count, _routes.Routes.Count);
+        _log.Info("Bringing HAProxy up on the recovered state: [{Backends}] backends, [{Routes}] routes", _desired.Count, _routes.Routes.Count);
         var (desired, routes, settings, client, early) = (Snapshot(_desired), _routes.Routes, _settings, _client, _earlyRunning);
         Run(ct => SyncStartup.RunAsync(desired, routes, settings, client, ct, early), o => new StartupDone(o, desired), e => new StartupFailed(e));
     }
@@ -57,7 +57,7 @@ public sealed partial class HaproxySyncActor
         _dirty.UnionWith(_applied.Keys);
         _dirty.RemoveWhere(Converged);
         _mapsDirty = true;
-        _log.Info("HAProxy {0} (master [{1}], {2}) serves [{3}] backends", _haproxyVersion, _haproxyPid,
+        _log.Info("HAProxy {Version} (master [{Pid}], {How}) serves [{Backends}] backends", _haproxyVersion, _haproxyPid,
             outcome.Running.Kind == StartKind.Adopted ? "adopted" : "started", _applied.Count);
         Timers.StartPeriodicTimer(ReconcileTimer, Tick.Reconcile, _settings.SyncPeriod);
         _reconcileWanted = true; // the first reconcile makes the node ready

@@ -117,7 +117,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             _busy = false;
             _earlyRunning = true;
             (_haproxyPid, _haproxyVersion) = (early.Running.MasterPid, early.Running.Version);
-            _log.Info("HAProxy (master [{0}], {1}) serves the configuration on disk while the desired state recovers", early.Running.MasterPid,
+            _log.Info("HAProxy (master [{Pid}], {How}) serves the configuration on disk while the desired state recovers", early.Running.MasterPid,
                 early.Running.Kind == StartKind.Adopted ? "adopted" : "started");
             if (_recovered)
                 StartUp();
@@ -125,7 +125,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         Receive<EarlyStartFailed>(failed =>
         {
             _busy = false;
-            _log.Warning("HAProxy could not start on the configuration on disk ({0}); it starts once the state has recovered", failed.Cause.Message);
+            _log.Warning("HAProxy could not start on the configuration on disk ({Error}); it starts once the state has recovered", failed.Cause.Message);
             if (_recovered)
                 StartUp();
         });
@@ -134,7 +134,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             _busy = false;
             _lastError = failed.Cause.Message;
-            _log.Error(failed.Cause, "HAProxy did not come up on the recovered state; retrying in [{0}]", _settings.SyncPeriod);
+            _log.Error(failed.Cause, "HAProxy did not come up on the recovered state; retrying in [{Delay}]", _settings.SyncPeriod);
             Timers.StartSingleTimer(StartupTimer, Tick.RetryStartup, _settings.SyncPeriod);
         });
         Receive<RoundDone>(done => Completed(done));
@@ -148,7 +148,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         });
         Receive<HaproxyRestarted>(restarted =>
         {
-            _log.Warning("HAProxy was started again (master [{0}]); reconciling with what it serves", restarted.Pid);
+            _log.Warning("HAProxy was started again (master [{Pid}]); reconciling with what it serves", restarted.Pid);
             _haproxyPid = restarted.Pid;
             // It loaded the files on disk, which may lag route changes made at runtime.
             _appliedMaps = RouteMapsContent.Empty;
