@@ -128,6 +128,8 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
         {
             Receive<Restart>(_ => Starting(reason, failures));
             Receive<Terminated>(_ => { });
+            Receive<WriterReady>(_ => { }); // from no writer of now: none runs while down
+            Receive<WriterStopping>(_ => { });
             Receive<ExpireHeld>(_ => Expire(reason));
             ReceiveAny(message =>
             {

@@ -11,7 +11,9 @@ public class UndeliveredCommandsActorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Change_sent_to_a_stopped_writer_should_be_answered_not_stored()
     {
-        Sys.ActorOf(UndeliveredCommandsActor.Props());
+        var undelivered = Sys.ActorOf(UndeliveredCommandsActor.Props());
+        undelivered.Tell(new Identify(null)); // answered once it has started, and so subscribed to dead letters
+        ExpectMsg<ActorIdentity>();
         var writer = Sys.ActorOf(Props.Empty, "backend-gone");
         Watch(writer);
         Sys.Stop(writer);

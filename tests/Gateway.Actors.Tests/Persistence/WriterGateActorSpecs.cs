@@ -22,7 +22,7 @@ public class WriterGateActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(
     [Fact]
     public void Gate_should_answer_every_change_while_writes_fail_and_store_the_first_one_after()
     {
-        Sys.ActorOf(UndeliveredCommandsActor.Props()); // as on a node: changes already in the failing writer's mailbox are answered too
+        StartUndeliveredCommands(); // as on a node: changes already in a failing writer's mailbox are answered too
         var gate = Sys.ActorOf(WriterGateActor.Props(RoutesActor.Props(CreateTestProbe()), RoutesActor.Id));
         gate.Tell(new SetRoute(Route("", "/a", "api"), Admin));
         ExpectMsg<RouteAccepted>();

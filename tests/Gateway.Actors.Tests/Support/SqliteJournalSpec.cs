@@ -56,6 +56,13 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef? _journal;
 
+    /// <summary>Starts the <see cref="UndeliveredCommandsActor"/>, as a node has, and returns once it listens to dead letters.</summary>
+    protected void StartUndeliveredCommands()
+    {
+        Sys.ActorOf(UndeliveredCommandsActor.Props()).Tell(new Identify(null));
+        ExpectMsg<ActorIdentity>();
+    }
+
     /// <summary>Writes a backend's history straight through a <see cref="Gateway.Actors.Backends.BackendActor"/>, then stops it.</summary>
     protected void History(string name, params object[] commands)
     {
