@@ -132,7 +132,9 @@ public static class NodeBench
             await Eventually.True(async () => (await node.StatusAsync()).GetProperty("backends").EnumerateObject().Count() == backends,
                 TimeSpan.FromSeconds(60), what: "the provider's first snapshot stored");
         else
-            await node.PostOkAsync("/api/backends", Document(0));
+            // seeded in documents of 500: one document of 5,000 new backends can outlast the admin API's 10 s wait on a slow machine
+            foreach (var chunk in Enumerable.Range(0, backends).Chunk(500))
+                await node.PostOkAsync("/api/backends", $$"""{"backends":[{{string.Join(",", chunk.Select(i => Backend($"t{i}", Address(0), 20000)))}}]}""");
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var reloadsBefore = await node.ReloadsAsync();
         var before = await node.StatusAsync();

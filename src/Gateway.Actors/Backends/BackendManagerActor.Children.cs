@@ -50,6 +50,7 @@ public sealed partial class BackendManagerActor
             _log.Debug("Backend [{Backend}] stops: {Reason}; its next command starts it again from the journal", stopping.Key, stopping.Reason);
             var held = _gates.GetValueOrDefault(stopping.Key)?.Held ?? new HeldMessages();
             _gates[stopping.Key] = new Gate(WriterPhase.Stopping, held, stopping.Reason, NeverReady: !stopping.WasReady);
+            ExpireLater();
         });
         Receive<Passivate>(passivate =>
         {
@@ -90,14 +91,15 @@ public sealed partial class BackendManagerActor
         });
         Receive<ExpireHeld>(_ =>
         {
+            // Only what waits on a failure expires: a first start under load (thousands of backends
+            // queueing for recovery) is slow, not failing, and Akka's recovery timeout bounds it.
             var cutoff = DateTime.UtcNow - HoldTimeout;
             foreach (var (name, gate) in _gates)
-                Refuse(gate.Held.TakeOlderThan(cutoff), gate.Reason is { } reason
-                    ? $"backend '{name}' is not available: {reason}"
-                    : $"backend '{name}' is still reading its journal after {HoldTimeout.TotalSeconds:0} s");
+                if (gate.Reason is { } reason)
+                    Refuse(gate.Held.TakeOlderThan(cutoff), $"backend '{name}' is not available: {reason}");
             foreach (var name in _gates.Where(g => g.Value.Phase == WriterPhase.Failed && g.Value.Held.Count == 0).Select(g => g.Key).ToList())
                 _gates.Remove(name);
-            if (_gates.Values.All(g => g.Held.Count == 0))
+            if (_gates.Values.All(g => g.Held.Count == 0 || g.Reason is null))
                 Timers.Cancel(nameof(ExpireHeld));
         });
     }

@@ -24,8 +24,8 @@ namespace Gateway.Actors.Backends;
 /// Commands for a backend are held here, not in the backend actor, while it reads its journal,
 /// while it is asked to stop (it recovered as deleted) and while it stops after a failed write;
 /// they go to it (or to its next incarnation) once it is ready. A backend whose journal cannot be
-/// read has them answered <see cref="NotStored"/>, as has anything held longer than
-/// <see cref="HoldTimeout"/>: a command is never dropped and never left to time out.
+/// read is started again shortly while commands wait; what waits on a failure longer than
+/// <see cref="HoldTimeout"/> is answered <see cref="NotStored"/>: a command is never dropped.
 /// </para>
 /// </summary>
 public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
@@ -36,7 +36,7 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     /// <summary>A child asked to stop turned out to exist after all: deliver what was held for it.</summary>
     public sealed record Resume(string Name);
 
-    /// <summary>How long a command waits for its backend to be ready before it is answered <see cref="NotStored"/>.</summary>
+    /// <summary>How long a command waits for a backend whose journal failed before it is answered <see cref="NotStored"/>.</summary>
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -123,7 +123,15 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     private void Hold(Gate gate, object message)
     {
         gate.Held.Add(message, Sender, DateTime.UtcNow);
-        Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));
+        if (gate.Reason is not null)
+            ExpireLater();
+    }
+
+    /// <summary>Checks every second for what waited too long on a failure (a timer restarted at each command would never fire).</summary>
+    private void ExpireLater()
+    {
+        if (!Timers.IsTimerActive(nameof(ExpireHeld)))
+            Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>A new incarnation of the backend's actor; commands wait for it to report <see cref="WriterReady"/>.</summary>

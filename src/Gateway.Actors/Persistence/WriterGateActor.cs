@@ -10,8 +10,9 @@ namespace Gateway.Actors.Persistence;
 /// as a persistent actor must) it holds what comes and starts the writer again at once. A writer
 /// that cannot read its journal is tried again shortly while commands wait, with backoff when none
 /// does, and at once when the next command comes, so the first command after the journal is back is
-/// stored. Nothing waits longer than <see cref="HoldTimeout"/>: then it is answered
-/// <see cref="NotStored"/> with the journal's error.
+/// stored. Nothing waits on a failure longer than <see cref="HoldTimeout"/>: then it is answered
+/// <see cref="NotStored"/> with the journal's error. (A first start is not a failure: slow under
+/// load, it is bounded by Akka's recovery timeout.)
 /// (Akka's BackoffSupervisor sent commands arriving during its backoff to dead letters: the caller
 /// waited 10 s for nothing, and the first route change after an outage failed too.)
 /// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down.
@@ -143,19 +144,24 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     /// <summary>What a holding state does with commands, and with those held too long.</summary>
     private void Holding(string? reason)
     {
-        Receive<ExpireHeld>(_ => Expire(reason));
+        // Only what waits on a failure expires: a first start under load is slow, not failing, and
+        // Akka's recovery timeout bounds it.
+        Receive<ExpireHeld>(_ =>
+        {
+            if (reason is null)
+                Timers.Cancel(nameof(ExpireHeld));
+            else
+                Expire(reason);
+        });
         Receive<Restart>(_ => { });
         ReceiveAny(Hold);
     }
 
-    /// <summary>Answers what waited longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
-    private void Expire(string? reason)
+    /// <summary>Answers what waited on a failure longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
+    private void Expire(string reason)
     {
-        var why = reason is null
-            ? $"the {_name} writer is still reading its journal after {HoldTimeout.TotalSeconds:0} s"
-            : $"the {_name} writer is not available: {reason}";
         foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
-            sender.Tell(new NotStored(why));
+            sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
         if (_held.Count == 0)
             Timers.Cancel(nameof(ExpireHeld));
     }
@@ -163,6 +169,8 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     private void Hold(object message)
     {
         _held.Add(message, Sender, DateTime.UtcNow);
-        Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));
+        // once a second, not restarted by each command (a steady stream would keep it from firing)
+        if (!Timers.IsTimerActive(nameof(ExpireHeld)))
+            Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));
     }
 }

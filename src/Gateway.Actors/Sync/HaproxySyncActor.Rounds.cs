@@ -194,9 +194,7 @@ public sealed partial class HaproxySyncActor
             }
         }
         if (outcome.Tally is { Changed: true } tally)
-            _log.Info("Applied [{Commands}] runtime commands to [{Backends}] backends: [{Moved}] servers moved, [{Added}] added, [{Removed}] removed, "
-                + "[{Weights}] weights and [{States}] admin states set",
-                new object[] { tally.Commands, tally.Backends, tally.Moved, tally.Added, tally.Removed, tally.Weights, tally.States });
+            LogRound(tally);
         if (outcome.Reload is null && outcome.Maps is { } replaced)
         {
             var (entries, missing) = MapsTally.Of(replaced);

@@ -41,7 +41,8 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     private sealed record HaproxyRestarted(int Pid);
     private sealed class Tick
     {
-        public static readonly Tick Reconcile = new(), ReloadWindow = new(), FlushConfig = new(), Waiters = new(), RetryStartup = new();
+        public static readonly Tick Reconcile = new(), ReloadWindow = new(), FlushConfig = new(), Waiters = new(), RetryStartup = new(),
+            RoundLog = new();
     }
 
     private const string ReconcileTimer = "reconcile", ReloadTimer = "reload-window", FlushTimer = "flush-config",
@@ -166,6 +167,8 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
                 _reconcileWanted = true;
                 Kick();
             }
+            else if (tick == Tick.RoundLog)
+                LogRounds();
             else if (tick == Tick.Waiters)
                 SettleWaiters();
             else
@@ -174,6 +177,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 
         Receive<Flush>(_ =>
         {
+            LogRounds();
             _flushWaiters.Add(Sender);
             Timers.Cancel(ReconcileTimer);
             _reconcileWanted = false;

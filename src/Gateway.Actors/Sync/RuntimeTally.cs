@@ -4,14 +4,18 @@ using Gateway.Actors.Haproxy.Runtime;
 namespace Gateway.Actors.Sync;
 
 /// <summary>
-/// What one sync round changed at runtime, counted for its one log line: under load a round
-/// carries thousands of changes, so they are summed, never logged one by one.
+/// What sync rounds changed at runtime, counted for their log line: under load a round carries
+/// thousands of changes and hundreds of rounds run a second, so they are summed, never logged one by one.
 /// </summary>
 public sealed record RuntimeTally(int Commands, int Backends, int Moved, int Added, int Removed, int Weights, int States)
 {
     public static readonly RuntimeTally None = new(0, 0, 0, 0, 0, 0, 0);
 
     public bool Changed => Commands > 0 || Removed > 0;
+
+    /// <summary>Both rounds' counts (backends are counted once per round that changed them).</summary>
+    public RuntimeTally Plus(RuntimeTally other) => new(Commands + other.Commands, Backends + other.Backends, Moved + other.Moved,
+        Added + other.Added, Removed + other.Removed, Weights + other.Weights, States + other.States);
 
     /// <param name="applied">The commands HAProxy took (those of backends whose step succeeded).</param>
     /// <param name="backends">The backends those commands and removals changed.</param>

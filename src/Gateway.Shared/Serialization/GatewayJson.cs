@@ -13,6 +13,12 @@ public static class GatewayJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
+    /// <summary>
+    /// <see cref="Options"/>, refusing fields the type does not have: the admin API's bodies, read in
+    /// one pass; <see cref="UnknownFields"/> then names them all when this refuses one.
+    /// </summary>
+    public static readonly JsonSerializerOptions StrictOptions = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
@@ -39,11 +45,15 @@ public static class GatewayJson
     /// Parses <paramref name="json"/>, turning a malformed document into an error that names the
     /// field (<c>backends[0].servers[1].port: …</c>) instead of an exception.
     /// </summary>
-    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, out T? value, out ValidationError? error)
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, out T? value, out ValidationError? error) =>
+        TryDeserialize(json, Options, out value, out error);
+
+    /// <param name="options"><see cref="Options"/> or <see cref="StrictOptions"/>.</param>
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, JsonSerializerOptions options, out T? value, out ValidationError? error)
     {
         try
         {
-            value = JsonSerializer.Deserialize<T>(json, Options);
+            value = JsonSerializer.Deserialize<T>(json, options);
             error = value is null ? new ValidationError("", "must be a JSON object, not null") : null;
             return value is not null;
         }

@@ -22,6 +22,37 @@ public class HaproxySyncLogSpecs(ITestOutputHelper output) : HaproxySyncSpec(out
     }
 
     [Fact]
+    public void HaproxySync_should_sum_rounds_under_load_into_a_line_a_second_and_lose_no_count()
+    {
+        const int changes = 30;
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+        var lines = CreateTestProbe();
+        Sys.EventStream.Subscribe(lines.Ref, typeof(Akka.Event.Info));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var version = 2; version < 2 + changes; version++)
+        {
+            sync.Tell(new BackendStateChanged("api", version, Backend("api", Server("s1", $"10.0.1.{version}"))));
+            AwaitApplied(sync, version, "api"); // a round each
+        }
+        var elapsed = clock.Elapsed;
+
+        // everything is logged within a second of the last round, in at most a line a second
+        var applied = new List<string>();
+        lines.FishForMessage(m =>
+        {
+            if (m is Akka.Event.Info info && info.Message.ToString() is { } text && text.StartsWith("Applied [", StringComparison.Ordinal))
+                applied.Add(text);
+            return applied.Sum(Moved) == changes;
+        }, TimeSpan.FromSeconds(10));
+        Assert.True(applied.Count <= elapsed.TotalSeconds + 2, $"{applied.Count} lines in {elapsed.TotalSeconds:0.0} s: {string.Join(" | ", applied)}");
+    }
+
+    /// <summary>The servers moved that a line counts.</summary>
+    private static int Moved(string line) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"\[(\d+)\] servers moved").Groups[1].Value);
+
+    [Fact]
     public void HaproxySync_should_log_a_runtime_map_replacement_with_the_routes_version()
     {
         var sync = StartReady(Backend("api"));
