@@ -18,13 +18,12 @@ public static partial class SourceDocument
     /// <summary>Parses and validates; a malformed or invalid document throws (a failed fetch, never "no backends").</summary>
     public static SourceSnapshot Parse(ReadOnlySpan<byte> json, string origin)
     {
-        if (!GatewayJson.TryDeserialize<BackendList>(json, out var list, out var error))
+        if (!UnknownFields.TryRead<BackendList>(json, out var list, out var error, out var unknown))
             throw new InvalidDataException($"{origin}: malformed document: {error}");
         var errors = BackendValidator.Validate(list!);
         if (errors.Count > 0)
             throw new InvalidDataException($"{origin}: {string.Join("; ", errors.Take(10))}");
-        var unknown = UnknownFields.Find<BackendList>(json).Select(e => InBackend(e, list!.Backends)).ToList();
-        return new SourceSnapshot(list!.Backends, unknown);
+        return new SourceSnapshot(list!.Backends, unknown.Select(e => InBackend(e, list.Backends)).ToList());
     }
 
     /// <summary>

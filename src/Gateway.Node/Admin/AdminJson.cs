@@ -33,19 +33,12 @@ public static class AdminJson
 
     public static Result<Route> ReadRoute(byte[] body) => Read<Route>(body).Then(RouteValidator.Validate);
 
-    /// <summary>
-    /// Parses <typeparamref name="T"/> and refuses fields it does not have: in one strict pass when the
-    /// body is fine; when that refuses it, a lenient pass tells a malformed body from unknown fields,
-    /// which are then all named.
-    /// </summary>
+    /// <summary>Parses <typeparamref name="T"/> and refuses fields it does not have, naming each.</summary>
     public static Result<T> Read<T>(byte[] body) where T : class
     {
-        if (GatewayJson.TryDeserialize<T>(body, GatewayJson.StrictOptions, out var value, out _))
-            return new Result<T>(value, []);
-        if (!GatewayJson.TryDeserialize<T>(body, out var lenient, out var error))
+        if (!UnknownFields.TryRead<T>(body, out var value, out var error, out var unknown))
             return Result<T>.Refused(error!);
-        var unknown = UnknownFields.Find<T>(body);
-        return unknown.Count > 0 ? new Result<T>(null, unknown) : new Result<T>(lenient, []);
+        return unknown.Count > 0 ? new Result<T>(null, unknown) : new Result<T>(value, []);
     }
 
     /// <summary>

@@ -21,8 +21,6 @@ public static class Problems
 
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 
-    public static IResult Unavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Not available", detail);
-
     /// <summary>The change was not stored (the journal failed, or its writer is not ready): nothing changed, send it again.</summary>
     public static IResult NotStored(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Not stored", detail);
 

@@ -14,8 +14,8 @@ public static class GatewayJson
     public static readonly JsonSerializerOptions Options = Create();
 
     /// <summary>
-    /// <see cref="Options"/>, refusing fields the type does not have: the admin API's bodies, read in
-    /// one pass; <see cref="UnknownFields"/> then names them all when this refuses one.
+    /// <see cref="Options"/>, refusing fields the type does not have: the first pass of
+    /// <see cref="UnknownFields.TryRead{T}"/>, which names them all when this refuses one.
     /// </summary>
     public static readonly JsonSerializerOptions StrictOptions = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 

@@ -13,6 +13,23 @@ namespace Gateway.Shared.Serialization;
 public static class UnknownFields
 {
     /// <summary>
+    /// Reads <typeparamref name="T"/> and names the fields it does not have, parsing once when there
+    /// are none (the common case): a strict pass first; only when that refuses the document does a
+    /// lenient pass tell a malformed document (false, with its error) from unknown fields (true, the
+    /// value read without them, and each of them).
+    /// </summary>
+    public static bool TryRead<T>(ReadOnlySpan<byte> json, out T? value, out ValidationError? error, out IReadOnlyList<ValidationError> unknown)
+    {
+        unknown = [];
+        if (GatewayJson.TryDeserialize(json, GatewayJson.StrictOptions, out value, out error))
+            return true;
+        if (!GatewayJson.TryDeserialize(json, out value, out error))
+            return false;
+        unknown = Find<T>(json);
+        return true;
+    }
+
+    /// <summary>
     /// The unknown fields of <paramref name="json"/> read as <typeparamref name="T"/>, as paths
     /// (<c>backends[2].servers[0].wieght</c>), each with a suggestion when a known name is close.
     /// A document that does not parse has none (the deserializer reports it).

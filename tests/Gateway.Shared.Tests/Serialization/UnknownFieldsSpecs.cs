@@ -31,6 +31,21 @@ public class UnknownFieldsSpecs
         Assert.StartsWith("is not a known field (known: name, servers,", Assert.Single(Find<Backend>("""{"name":"a","zzzzzzzz":1}""")).Message);
     }
 
+    [Fact]
+    public void TryRead_should_read_a_document_and_tell_unknown_fields_from_a_malformed_document()
+    {
+        static bool Read(string json, out Backend? backend, out IReadOnlyList<Gateway.Shared.Validation.ValidationError> unknown) =>
+            UnknownFields.TryRead(Encoding.UTF8.GetBytes(json), out backend, out _, out unknown);
+
+        Assert.True(Read("""{"name":"a","servers":[]}""", out var clean, out var none));
+        Assert.True(Read("""{"name":"a","servers":[],"protocl":"h2c"}""", out var typo, out var found));
+        Assert.False(Read("""{"name":"a","servers":[],}x""", out _, out _));
+
+        Assert.Equal(("a", 0), (clean!.Name, none.Count));
+        Assert.Equal("a", typo!.Name);
+        Assert.Equal("protocl", Assert.Single(found).Field);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("""{"name":"a",""")]
