@@ -18,7 +18,6 @@ using Gateway.Shared.Messages;
 using Gateway.Shared.Serialization;
 using Serilog;
 
-DurationTypeConverter.Register();
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
     .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
