@@ -15,19 +15,33 @@ public static class ConfigRenderer
     /// <summary>Requests that match no route and have no default backend end here: 503. Not a user name (see <see cref="RouteMaps.MissingBackend"/>).</summary>
     public const string UnroutedBackend = "_unrouted";
 
+    /// <summary>The configuration for <paramref name="backends"/> and <paramref name="routes"/>, looking requests up only as those routes need.</summary>
     public static RenderedConfig Render(
         GatewayConfig frontend, HaproxyOptions options, HaproxyLayout layout,
         IEnumerable<Backend> backends, IEnumerable<Route> routes)
     {
         var ordered = backends.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+        var routeList = routes as IReadOnlyCollection<Route> ?? routes.ToList();
+        var maps = RouteMaps.Build(routeList, ordered.Select(b => b.Name).ToHashSet(StringComparer.Ordinal));
+        return Render(frontend, options, layout, ordered, maps, RouteLookup.Of(routeList));
+    }
+
+    /// <summary>
+    /// The configuration with the given map contents and frontend lookup: what HAProxy serves
+    /// between reloads, when the maps changed at runtime while a change of lookup waits for its reload.
+    /// </summary>
+    public static RenderedConfig Render(
+        GatewayConfig frontend, HaproxyOptions options, HaproxyLayout layout,
+        IEnumerable<Backend> backends, RouteMapsContent maps, RouteLookup lookup)
+    {
+        var ordered = backends.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
         var names = ordered.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        var (hostPath, path) = RouteMaps.Build(routes, names);
 
         var cfg = new StringBuilder(4096 + ordered.Count * 256);
         cfg.Append("# Written by Gateway from its desired state. Do not edit: the next change rewrites it.\n");
         Global(cfg, options, layout);
         Defaults(cfg, options);
-        Frontend(cfg, frontend, layout, names);
+        Frontend(cfg, frontend, layout, names, lookup);
         foreach (var backend in ordered)
             Backend(cfg, backend);
         cfg.Append('\n').Append("backend ").Append(UnroutedBackend).Append('\n')
@@ -35,7 +49,7 @@ public static class ConfigRenderer
         cfg.Append('\n').Append("backend ").Append(RouteMaps.MissingBackend).Append('\n')
            .Append("    http-request return status 503 content-type text/plain string \"the backend of this route does not exist\"\n");
 
-        return new RenderedConfig(cfg.ToString(), RouteMaps.Format(hostPath), RouteMaps.Format(path));
+        return new RenderedConfig(cfg.ToString(), RouteMaps.Format(maps.HostPath), RouteMaps.Format(maps.Path));
     }
 
     private static void Global(StringBuilder cfg, HaproxyOptions options, HaproxyLayout layout)
@@ -69,7 +83,7 @@ public static class ConfigRenderer
            .Append("    load-server-state-from-file global\n");
     }
 
-    private static void Frontend(StringBuilder cfg, GatewayConfig fe, HaproxyLayout layout, IReadOnlySet<string> backends)
+    private static void Frontend(StringBuilder cfg, GatewayConfig fe, HaproxyLayout layout, IReadOnlySet<string> backends, RouteLookup lookup)
     {
         cfg.Append("\nfrontend ").Append(fe.FrontendName).Append('\n');
         // A plain bind without "proto h2" serves HTTP/1.1 and h2c prior knowledge (preface detection).
@@ -87,23 +101,41 @@ public static class ConfigRenderer
                 cfg.Append("    bind [").Append(fe.IPv6BindAddr).Append("]:").Append(fe.HttpsPort).Append(" v6only").Append(tls).Append('\n');
         }
         cfg.Append("    mode http\n")
-           .Append("    option forwardfor\n")
-           .Append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
-           .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n")
-           // Route lookup: exact host + path, then wildcard host (first label replaced by '*') + path,
-           // then path alone; the first hit is the most specific (see RouteMaps).
-           // The port goes, IPv6 literals ("[::1]:80") stay whole.
-           .Append("    http-request set-var(txn.gw_host) req.hdr(host),lower,regsub(:[0-9]+$,)\n")
-           .Append("    http-request set-var(txn.gw_path) path,concat(/)\n")
-           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_host),concat(,txn.gw_path,),map_beg(")
-           .Append(layout.HostPathMap).Append(")\n")
-           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_host),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg(")
-           .Append(layout.HostPathMap).Append(") if !{ var(txn.gw_backend) -m found }\n")
-           .Append("    http-request set-var(txn.gw_backend) var(txn.gw_path),map_beg(")
-           .Append(layout.PathMap).Append(") if !{ var(txn.gw_backend) -m found }\n")
-           .Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n")
-           .Append("    default_backend ")
-           .Append(backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend).Append('\n');
+           .Append("    option forwardfor\n");
+        if (fe.HttpsEnabled)
+            cfg.Append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
+               .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
+        else
+            cfg.Append("    http-request set-header X-Forwarded-Proto http\n");
+        var fallback = backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend;
+        RouteRules(cfg, layout, lookup, fallback);
+        cfg.Append("    default_backend ").Append(fallback).Append('\n');
+    }
+
+    /// <summary>
+    /// Route lookup, only as the routes need it (see <see cref="RouteLookup"/>): exact host + path,
+    /// then wildcard host (first label replaced by '*') + path, then path alone; within a map the
+    /// longest matching key wins (see <see cref="RouteMaps"/>). The Host header loses its port;
+    /// route hosts are DNS names, so an IPv6 literal ("[::1]:80") matches no host route and goes
+    /// on to the path lookup. The path lookup answers the fallback itself: one fetch, no variable.
+    /// </summary>
+    private static void RouteRules(StringBuilder cfg, HaproxyLayout layout, RouteLookup lookup, string fallback)
+    {
+        const string Host = "req.hdr(host),lower,field(1,:)";
+        if (lookup.AnyHost)
+        {
+            cfg.Append("    http-request set-var(txn.gw_path) path,concat(/)\n");
+            if (lookup.Hosts)
+                cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Host).Append(",concat(,txn.gw_path,),map_beg(")
+                   .Append(layout.HostPathMap).Append(")\n");
+            if (lookup.Wildcards)
+                cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Host).Append(",regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg(")
+                   .Append(layout.HostPathMap).Append(')').Append(lookup.Hosts ? " if !{ var(txn.gw_backend) -m found }" : "").Append('\n');
+            cfg.Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n");
+        }
+        if (lookup.Paths)
+            cfg.Append("    use_backend %[").Append(lookup.AnyHost ? "var(txn.gw_path)" : "path,concat(/)")
+               .Append(",map_beg(").Append(layout.PathMap).Append(',').Append(fallback).Append(")]\n");
     }
 
     private static void Backend(StringBuilder cfg, Backend backend)
@@ -120,7 +152,8 @@ public static class ConfigRenderer
             // HAProxy 2.6 sends :scheme https to an h2 server unless the request carries a scheme
             // (origin-form HTTP/1.1 requests do not; h2 clients behind TLS say https). Strict
             // HTTP/2 servers refuse https on a cleartext connection, so name the hop's scheme.
-            cfg.Append("    http-request set-uri http://%[req.hdr(host)]%[pathq] if { req.hdr(host) -m found }\n");
+            // Requests that already say http (h2c clients, absolute-form HTTP/1.1) skip the rewrite.
+            cfg.Append("    http-request set-uri http://%[req.hdr(host)]%[pathq] if !{ url_beg http:// } { req.hdr(host) -m found }\n");
         foreach (var server in backend.Servers)
         {
             cfg.Append("    server ").Append(server.Name).Append(' ').Append(ServerKeywords.Address(server));

@@ -24,7 +24,7 @@ public static class RouteMaps
     public readonly record struct Entry(string Key, string Backend);
 
     /// <summary>The entries of both maps; a route whose backend is not in <paramref name="backendNames"/> selects <see cref="MissingBackend"/>.</summary>
-    public static (IReadOnlyList<Entry> HostPath, IReadOnlyList<Entry> Path) Build(
+    public static RouteMapsContent Build(
         IEnumerable<Route> routes, IReadOnlySet<string> backendNames)
     {
         var hostPath = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -35,7 +35,7 @@ public static class RouteMaps
             var target = key.Host.Length == 0 ? path : hostPath;
             target[key.Host + key.Path + "/"] = backendNames.Contains(route.Backend) ? route.Backend : MissingBackend;
         }
-        return (Sort(hostPath), Sort(path));
+        return new RouteMapsContent(Sort(hostPath), Sort(path));
     }
 
     /// <summary>The routes whose backend does not exist, normalised and sorted by host and path.</summary>
@@ -60,4 +60,51 @@ public static class RouteMaps
             .ThenBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => new Entry(e.Key, e.Value))
             .ToList();
+}
+
+/// <summary>The content of both route maps.</summary>
+public sealed record RouteMapsContent(IReadOnlyList<RouteMaps.Entry> HostPath, IReadOnlyList<RouteMaps.Entry> Path)
+{
+    public static readonly RouteMapsContent Empty = new([], []);
+
+    public bool SameAs(RouteMapsContent other) => HostPath.SequenceEqual(other.HostPath) && Path.SequenceEqual(other.Path);
+}
+
+/// <summary>
+/// Which lookups the frontend renders. Each costs CPU on every request (measured in
+/// <c>bench/ DataPlaneBench</c>), so the frontend asks only what the routes can answer: no host
+/// lookup without a host route, no wildcard rewrite of the Host header without a wildcard route,
+/// no path lookup without a route that names no host. The maps change at runtime; a change of
+/// lookup needs a reload (see <see cref="Gateway.Actors.Sync.SyncPlanner"/>).
+/// </summary>
+public readonly record struct RouteLookup(bool Hosts, bool Wildcards, bool Paths)
+{
+    public bool AnyHost => Hosts || Wildcards;
+
+    public static RouteLookup Of(IEnumerable<Route> routes)
+    {
+        var lookup = new RouteLookup();
+        foreach (var route in routes)
+        {
+            if (route.Host.Length == 0)
+                lookup = lookup with { Paths = true };
+            else if (route.Host.StartsWith("*.", StringComparison.Ordinal))
+                lookup = lookup with { Wildcards = true };
+            else
+                lookup = lookup with { Hosts = true };
+        }
+        return lookup;
+    }
+
+    public override string ToString()
+    {
+        var parts = new List<string>(3);
+        if (Hosts)
+            parts.Add("host");
+        if (Wildcards)
+            parts.Add("wildcard host");
+        if (Paths)
+            parts.Add("path");
+        return parts.Count == 0 ? "none" : string.Join(" + ", parts);
+    }
 }

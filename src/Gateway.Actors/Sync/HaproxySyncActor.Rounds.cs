@@ -37,12 +37,13 @@ public sealed partial class HaproxySyncActor
         }
 
         var candidates = _dirty.ToList();
-        var plan = SyncPlanner.Plan(_applied, TargetOf(candidates), _forceReload, _pending, _routes.Routes, _appliedMaps, candidates, _mapsDirty);
+        var plan = SyncPlanner.Plan(_applied, TargetOf(candidates), _forceReload, _pending, _routes.Routes, _appliedMaps, candidates, _mapsDirty,
+            (_liveLookup, _routes.Lookup));
         _dirty.RemoveWhere(Converged);
         if (plan.Maps is null)
             _mapsDirty = false; // checked: the live maps are right (a reload renders its own from the same state)
-        if (_reloadWanted && !plan.NeedsReload)
-            plan = plan with { Maps = null, ReloadReason = "route maps could not be changed at runtime" };
+        if (_reloadWanted) // the maps failed at runtime: not again until the reload
+            plan = plan with { Maps = null, ReloadReason = plan.ReloadReason ?? "route maps could not be changed at runtime" };
         var now = DateTime.UtcNow;
         if (plan.NeedsReload)
             _reloadPendingSince ??= now;
@@ -66,7 +67,7 @@ public sealed partial class HaproxySyncActor
         _flushWritten |= writeConfig && _flushWaiters.Count > 0; // one try: a write that fails does not hold the stop
         var empty = new Dictionary<string, VersionedBackend>();
         var job = new SyncJob(plan, reloadDue, reloadDue || writeConfig ? Snapshot(_applied) : empty, reloadDue ? Target() : empty,
-            _routes.Routes, writeConfig && !reloadDue, _appliedMaps);
+            _routes.Routes, writeConfig && !reloadDue, _appliedMaps, _liveLookup);
         if (reloadDue)
         {
             _lastReload = DateTime.UtcNow;
@@ -146,7 +147,9 @@ public sealed partial class HaproxySyncActor
         if (outcome.Maps is { } maps)
         {
             _appliedMaps = maps;
-            _appliedRoutesVersion = done.RoutesVersion;
+            // Served once the frontend looks them up too: a change of lookup is served by its reload.
+            if (RouteLookup.Of(job.Routes) == _liveLookup)
+                _appliedRoutesVersion = done.RoutesVersion;
         }
         if (outcome.MapsError is { } mapsError)
         {
@@ -166,6 +169,7 @@ public sealed partial class HaproxySyncActor
                 _pending.Clear();
                 _appliedRoutesVersion = done.RoutesVersion;
                 _appliedMaps = outcome.Maps ?? _appliedMaps;
+                _liveLookup = RouteLookup.Of(job.Routes);
                 _mapsDirty = done.RoutesVersion != _routes.Version;
             }
             else

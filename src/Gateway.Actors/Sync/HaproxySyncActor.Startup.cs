@@ -1,5 +1,6 @@
 using Akka.Event;
 using Gateway.Actors.DesiredState;
+using Gateway.Actors.Haproxy;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Sync;
@@ -15,7 +16,7 @@ public sealed partial class HaproxySyncActor
             _desired[name] = backend;
             _desiredVersions[name] = backend.Version;
         }
-        _routes = (snapshot.RoutesVersion, snapshot.Routes);
+        _routes = (snapshot.RoutesVersion, snapshot.Routes, RouteLookup.Of(snapshot.Routes));
         _dirty.UnionWith(_desired.Keys);
         _mapsDirty = true;
         if (snapshot.Recovered && !_recovered)
@@ -43,6 +44,7 @@ public sealed partial class HaproxySyncActor
         // The maps HAProxy loaded may lag (an adopted HAProxy, or map changes not yet written when the
         // last node stopped): treat them as unknown, so the first round replaces them at runtime.
         _appliedMaps = RouteMapsContent.Empty;
+        _liveLookup = outcome.Lookup;
         foreach (var (name, error) in outcome.Refused)
             Refuse(name, error, tried);
         _haproxyPid = outcome.Running.MasterPid;

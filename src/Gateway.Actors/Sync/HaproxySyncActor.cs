@@ -57,9 +57,11 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 
     private readonly Dictionary<string, VersionedBackend> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
-    private (long Version, IReadOnlyList<Route> Routes) _routes = (0, []);
+    private (long Version, IReadOnlyList<Route> Routes, RouteLookup Lookup) _routes = (0, [], default);
     private Dictionary<string, VersionedBackend> _applied = new(StringComparer.Ordinal);
     private RouteMapsContent _appliedMaps = RouteMapsContent.Empty;
+    /// <summary>The route lookup of the frontend HAProxy serves: set by each start and reload, it changes with no runtime command.</summary>
+    private RouteLookup _liveLookup;
     private long _appliedRoutesVersion;
     private readonly Dictionary<string, (long Version, string Error)> _refused = new(StringComparer.Ordinal);
     private readonly HashSet<string> _forceReload = new(StringComparer.Ordinal);
@@ -107,7 +109,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         {
             if (changed.Version < _routes.Version)
                 return;
-            _routes = (changed.Version, changed.Routes);
+            _routes = (changed.Version, changed.Routes, RouteLookup.Of(changed.Routes));
             _mapsDirty = true;
             _lastChange = DateTime.UtcNow;
             Kick();

@@ -16,14 +16,6 @@ public sealed record RuntimeStep(Backend Target, long Version, IReadOnlyList<Run
     public string Backend => Target.Name;
 }
 
-/// <summary>The content of both route maps.</summary>
-public sealed record RouteMapsContent(IReadOnlyList<RouteMaps.Entry> HostPath, IReadOnlyList<RouteMaps.Entry> Path)
-{
-    public static readonly RouteMapsContent Empty = new([], []);
-
-    public bool SameAs(RouteMapsContent other) => HostPath.SequenceEqual(other.HostPath) && Path.SequenceEqual(other.Path);
-}
-
 /// <summary>
 /// What one sync round does: runtime steps (no reload), the backends that need a reload
 /// (added, deleted, backend-level settings changed, or a runtime command failed on them), and new

@@ -18,6 +18,7 @@ public static class SyncPlanner
     /// With candidates, <paramref name="desired"/> needs entries for those names only.
     /// </param>
     /// <param name="checkMaps">False when neither routes nor the set of routable backends changed: the maps are not rebuilt.</param>
+    /// <param name="lookup">The frontend's route lookup live in HAProxy and the one the routes need: a change needs a reload.</param>
     public static SyncPlan Plan(
         IReadOnlyDictionary<string, VersionedBackend> applied,
         IReadOnlyDictionary<string, VersionedBackend> desired,
@@ -26,7 +27,8 @@ public static class SyncPlanner
         IReadOnlyList<Route> routes,
         RouteMapsContent appliedMaps,
         IReadOnlyCollection<string>? candidates = null,
-        bool checkMaps = true)
+        bool checkMaps = true,
+        (RouteLookup Live, RouteLookup Wanted)? lookup = null)
     {
         var runtime = new List<RuntimeStep>();
         var structural = new List<string>();
@@ -71,6 +73,9 @@ public static class SyncPlanner
             }
         }
 
+        if (lookup is { } l && l.Live != l.Wanted)
+            reasons.Add($"route lookup changed: {l.Live} → {l.Wanted}");
+
         // Maps may change at runtime even while a reload is planned: a route points at a backend
         // HAProxy has and the desired state keeps, else at the 503 backend. A deleted backend's
         // routes so answer 503 at once, not after the reload window; a new backend's routes switch
@@ -86,11 +91,8 @@ public static class SyncPlanner
     }
 
     /// <summary>The maps for <paramref name="routes"/> over <paramref name="backends"/>; routes to other backends answer 503.</summary>
-    public static RouteMapsContent BuildMaps(IReadOnlyList<Route> routes, IEnumerable<string> backends)
-    {
-        var (hostPath, path) = RouteMaps.Build(routes, backends.ToHashSet(StringComparer.Ordinal));
-        return new RouteMapsContent(hostPath, path);
-    }
+    public static RouteMapsContent BuildMaps(IReadOnlyList<Route> routes, IEnumerable<string> backends) =>
+        RouteMaps.Build(routes, backends.ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Backend-level settings live in the backend section: HAProxy changes them only by reload.</summary>
     public static bool SettingsDiffer(Backend a, Backend b) =>

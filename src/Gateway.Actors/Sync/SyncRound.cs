@@ -10,7 +10,8 @@ namespace Gateway.Actors.Sync;
 /// <see cref="SyncRound"/>. <see cref="Target"/> (everything HAProxy must serve) is only filled
 /// for a reload, <see cref="Applied"/> only for a reload or a config rewrite: a runtime round
 /// copies nothing of the size of the whole state. <see cref="AppliedMaps"/> are the maps live
-/// before the round, written with the config when the round does not change them.
+/// before the round, written with the config when the round does not change them, under the
+/// frontend's <see cref="LiveLookup"/> (a change of lookup waits for a reload).
 /// </summary>
 public sealed record SyncJob(
     SyncPlan Plan,
@@ -19,7 +20,8 @@ public sealed record SyncJob(
     IReadOnlyDictionary<string, VersionedBackend> Target,
     IReadOnlyList<Route> Routes,
     bool WriteConfig,
-    RouteMapsContent AppliedMaps);
+    RouteMapsContent AppliedMaps,
+    RouteLookup LiveLookup);
 
 /// <summary>
 /// What one round did. <see cref="Applied"/> holds the backends now served at a new version; after
@@ -87,9 +89,14 @@ public static class SyncRound
         string? mapsError = null;
         if (job.Plan.Maps is { } wanted)
         {
-            var replyHostPath = await client.ReplaceMapAsync(settings.Layout.HostPathMap, wanted.HostPath, cancellationToken).ConfigureAwait(false);
-            var replyPath = await client.ReplaceMapAsync(settings.Layout.PathMap, wanted.Path, cancellationToken).ConfigureAwait(false);
-            var failed = replyHostPath.Concat(replyPath).FirstOrDefault(r => !r.Ok);
+            // HAProxy knows only the maps its frontend looks up ("Unknown map identifier" otherwise);
+            // one it does not look up yet is loaded from its file by the reload that adds the lookup.
+            var mapReplies = new List<RuntimeReply>();
+            if (job.LiveLookup.AnyHost)
+                mapReplies.AddRange(await client.ReplaceMapAsync(settings.Layout.HostPathMap, wanted.HostPath, cancellationToken).ConfigureAwait(false));
+            if (job.LiveLookup.Paths)
+                mapReplies.AddRange(await client.ReplaceMapAsync(settings.Layout.PathMap, wanted.Path, cancellationToken).ConfigureAwait(false));
+            var failed = mapReplies.FirstOrDefault(r => !r.Ok);
             if (failed is null)
                 maps = wanted;
             else
@@ -103,9 +110,7 @@ public static class SyncRound
                 .Concat(updated.Values.Select(v => v.Backend)).ToList();
             // The map files take what is live, not a render over the live backends: routes to a
             // backend whose deletion waits for its reload already answer 503.
-            var rendered = settings.Render(live, job.Routes);
-            var liveMaps = maps ?? job.AppliedMaps;
-            var config = new RenderedConfig(rendered.Config, RouteMaps.Format(liveMaps.HostPath), RouteMaps.Format(liveMaps.Path));
+            var config = settings.Render(live, maps ?? job.AppliedMaps, job.LiveLookup);
             written = await client.CommitAsync(config, live, "runtime changes", reload: false, validate: false, cancellationToken).ConfigureAwait(false);
         }
         return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, tally, maps, mapsError, pending, null, [], written);

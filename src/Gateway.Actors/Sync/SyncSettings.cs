@@ -25,4 +25,7 @@ public sealed record SyncSettings(GatewayConfig Frontend, HaproxyOptions Haproxy
 
     public RenderedConfig Render(IEnumerable<Gateway.Shared.Model.Backend> backends, IEnumerable<Gateway.Shared.Model.Route> routes) =>
         ConfigRenderer.Render(Frontend, Haproxy, Layout, backends, routes);
+
+    public RenderedConfig Render(IEnumerable<Gateway.Shared.Model.Backend> backends, RouteMapsContent maps, RouteLookup lookup) =>
+        ConfigRenderer.Render(Frontend, Haproxy, Layout, backends, maps, lookup);
 }

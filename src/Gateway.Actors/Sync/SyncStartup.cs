@@ -10,7 +10,8 @@ public sealed record StartupOutcome(
     IReadOnlyDictionary<string, string> Refused,
     HaproxyRunning Running,
     CommitResult Written,
-    CommitResult? Reload);
+    CommitResult? Reload,
+    RouteLookup Lookup);
 
 /// <summary>
 /// Brings HAProxy up on the recovered desired state: writes the configuration (leaving out, with
@@ -42,7 +43,7 @@ public static class SyncStartup
                     && (previous is null || StructureDiffers(previous, config.Config)))
                     reload = await client.CommitAsync(config, backends, "the running HAProxy serves an older configuration", reload: true,
                         validate: true, cancellationToken).ConfigureAwait(false);
-                return new StartupOutcome(target, refused, running, written, reload);
+                return new StartupOutcome(target, refused, running, written, reload, RouteLookup.Of(routes));
             }
             var culprits = written.Errors.Select(e => e.Line is { } line ? ConfigSections.BackendAt(config.Config, line) : null)
                 .OfType<string>().Distinct(StringComparer.Ordinal).ToList();

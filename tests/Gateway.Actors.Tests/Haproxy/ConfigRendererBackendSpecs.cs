@@ -108,7 +108,7 @@ public class ConfigRendererBackendSpecs
         var section = SectionOf(backend);
 
         Assert.Contains("server s1 10.0.0.1:8080 check inter 2s proto h2", section);
-        Assert.Contains("http-request set-uri http://%[req.hdr(host)]%[pathq] if { req.hdr(host) -m found }", section);
+        Assert.Contains("http-request set-uri http://%[req.hdr(host)]%[pathq] if !{ url_beg http:// } { req.hdr(host) -m found }", section);
     }
 
     [Fact]

@@ -123,14 +123,89 @@ public class ConfigRendererSpecs
     }
 
     [Fact]
-    public void ConfigRenderer_should_look_routes_up_in_the_layout_map_files()
+    public void ConfigRenderer_should_look_routes_up_in_the_layout_map_files_exact_host_then_wildcard_then_path()
     {
-        var config = Render(Backends).Config;
+        var config = Render(Backends, Routes).Config;
+
+        var lookups = Section(config, "frontend http-gateway").SkipWhile(l => !l.StartsWith("http-request set-var", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+        [
+            "http-request set-var(txn.gw_path) path,concat(/)",
+            $"http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(,txn.gw_path,),map_beg({Layout.HostPathMap})",
+            $"http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({Layout.HostPathMap}) if !{{ var(txn.gw_backend) -m found }}",
+            "use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }",
+            $"use_backend %[var(txn.gw_path),map_beg({Layout.PathMap},{ConfigRenderer.UnroutedBackend})]",
+            $"default_backend {ConfigRenderer.UnroutedBackend}",
+        ], lookups);
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_look_nothing_up_without_routes()
+    {
+        var frontend = Section(Render(Backends).Config, "frontend http-gateway");
+
+        Assert.DoesNotContain(frontend, l => l.Contains("map_beg", StringComparison.Ordinal) || l.Contains("set-var", StringComparison.Ordinal));
+        Assert.Equal($"default_backend {ConfigRenderer.UnroutedBackend}", frontend[^1]);
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_look_up_only_the_path_with_one_fetch_when_no_route_names_a_host()
+    {
+        var config = Render(Backends, [Route("", "/admin", "admin"), Route("", "", "web")], new GatewayConfig { DefaultBackend = "api" }).Config;
 
         var frontend = Section(config, "frontend http-gateway");
-        Assert.Equal(2, frontend.Count(l => l.Contains($"map_beg({Layout.HostPathMap})", StringComparison.Ordinal)));
-        Assert.Single(frontend, l => l.Contains($"map_beg({Layout.PathMap})", StringComparison.Ordinal));
-        Assert.Contains("use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }", frontend);
+        Assert.DoesNotContain(frontend, l => l.Contains("req.hdr(host)", StringComparison.Ordinal) || l.Contains("set-var", StringComparison.Ordinal));
+        Assert.Equal([$"use_backend %[path,concat(/),map_beg({Layout.PathMap},api)]", "default_backend api"], frontend.TakeLast(2));
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_look_up_exact_hosts_without_the_wildcard_rewrite_or_the_path_map_when_the_routes_need_neither()
+    {
+        var config = Render(Backends, [Route("api.example.com", "/v1", "api"), Route("www.example.com", "", "web")]).Config;
+
+        var frontend = Section(config, "frontend http-gateway");
+        Assert.Single(frontend, l => l.Contains($"map_beg({Layout.HostPathMap})", StringComparison.Ordinal));
+        Assert.DoesNotContain(frontend, l => l.Contains("regsub", StringComparison.Ordinal) || l.Contains(Layout.PathMap, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_look_up_wildcard_hosts_unconditionally_when_no_exact_host_route_exists()
+    {
+        var config = Render(Backends, [Route("*.example.com", "", "web")]).Config;
+
+        var lookups = Section(config, "frontend http-gateway").Where(l => l.Contains("map_beg", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({Layout.HostPathMap})"], lookups);
+    }
+
+    [Theory]
+    [InlineData(true, "http-request set-header X-Forwarded-Proto https if { ssl_fc }|http-request set-header X-Forwarded-Proto http if !{ ssl_fc }")]
+    [InlineData(false, "http-request set-header X-Forwarded-Proto http")]
+    public void ConfigRenderer_should_test_the_client_connection_for_x_forwarded_proto_only_with_a_tls_bind(bool https, string expected)
+    {
+        var config = Render(Backends, Routes, new GatewayConfig { HttpsEnabled = https }).Config;
+
+        Assert.Equal(expected.Split('|'), Section(config, "frontend http-gateway").Where(l => l.Contains("X-Forwarded-Proto", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void RouteLookup_should_name_what_the_routes_need()
+    {
+        Assert.Equal(new RouteLookup(Hosts: true, Wildcards: true, Paths: true), RouteLookup.Of(Routes));
+        Assert.Equal(new RouteLookup(), RouteLookup.Of([]));
+        Assert.Equal("host + wildcard host + path", RouteLookup.Of(Routes).ToString());
+        Assert.Equal("none", new RouteLookup().ToString());
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_render_given_maps_under_the_given_lookup()
+    {
+        var maps = RouteMaps.Build([Route("api.example.com", "", "api")], new HashSet<string> { "api" });
+
+        var rendered = ConfigRenderer.Render(new GatewayConfig(), new HaproxyOptions(), Layout, Backends, maps, new RouteLookup(Paths: true, Hosts: false, Wildcards: false));
+
+        Assert.Equal("api.example.com/ api\n", rendered.HostPathMap);
+        Assert.DoesNotContain("req.hdr(host)", rendered.Config.Split("\nbackend ")[0], StringComparison.Ordinal);
+        Assert.Contains($"map_beg({Layout.PathMap},", rendered.Config, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class RouteMapsSpecs
 {
     private static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal) { "api", "web", "admin" };
 
-    private static (IReadOnlyList<RouteMaps.Entry> HostPath, IReadOnlyList<RouteMaps.Entry> Path) Build(params Route[] routes) =>
+    private static RouteMapsContent Build(params Route[] routes) =>
         RouteMaps.Build(routes, Known);
 
     [Fact]

@@ -72,16 +72,34 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
     [Fact]
     public void HaproxySync_should_replace_the_route_maps_at_runtime_when_only_routes_change()
     {
-        var sync = StartReady(Backend("api"), Backend("web"));
+        var sync = StartSync([Backend("api"), Backend("web")], [Route("old.example.com", "/", "api"), Route("", "/old", "web")]);
+        AwaitReady(sync);
 
         sync.Tell(new RoutesStateChanged(2, [Route("api.example.com", "/v1", "api"), Route("", "/", "web")]));
         sync.Tell(new AwaitRoutesApplied(2, TimeSpan.FromSeconds(5)));
 
         ExpectMsg(new AppliedOk(2));
-        var maps = Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>().ToDictionary(m => m.Map);
+        var maps = Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>().GroupBy(m => m.Map).ToDictionary(g => g.Key, g => g.Last());
         Assert.Equal([new("api.example.com/v1/", "api")], maps[Haproxy.Layout.HostPathMap].Entries);
         Assert.Equal([new("/", "web")], maps[Haproxy.Layout.PathMap].Entries);
         Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_serve_routes_that_need_another_lookup_by_a_reload_and_answer_the_wait_after_it()
+    {
+        var sync = StartSync([Backend("api"), Backend("web")], [Route("", "/", "web")]);
+        AwaitReady(sync);
+
+        sync.Tell(new RoutesStateChanged(2, [Route("", "/", "web"), Route("api.example.com", "", "api")]));
+        sync.Tell(new AwaitRoutesApplied(2, TimeSpan.FromSeconds(5)));
+
+        ExpectMsg(new AppliedOk(2));
+        var reload = Assert.Single(Haproxy.Reloads);
+        Assert.Equal("route lookup changed: path → host + path", reload.Reason);
+        Assert.Contains("api.example.com/ api", reload.Config.HostPathMap);
+        // HAProxy knows no map its frontend does not look up: the host map came with the reload only.
+        Assert.DoesNotContain(Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>(), m => m.Map == Haproxy.Layout.HostPathMap);
     }
 
     [Fact]

@@ -55,7 +55,8 @@ public class HaproxySyncLogSpecs(ITestOutputHelper output) : HaproxySyncSpec(out
     [Fact]
     public void HaproxySync_should_log_a_runtime_map_replacement_with_the_routes_version()
     {
-        var sync = StartReady(Backend("api"));
+        var sync = StartSync([Backend("api")], [Route("", "/old", "api")]);
+        AwaitReady(sync);
 
         EventFilter.Info("Replaced the route maps at runtime for routes version [2]: [2] entries, [1] of them answering 503 (backend missing)")
             .ExpectOne(() =>

@@ -190,6 +190,37 @@ public class SyncPlannerSpecs
     }
 
     [Fact]
+    public void SyncPlanner_should_reload_when_the_routes_need_another_lookup_and_still_replace_the_maps_at_runtime()
+    {
+        var state = State((Backend("api"), 1), (Backend("web"), 1));
+        var before = new[] { Route("", "/", "web") };
+        var after = new[] { Route("", "/", "web"), Route("api.example.com", "", "api") };
+
+        var plan = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
+            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+
+        Assert.True(plan.NeedsReload);
+        Assert.Equal("route lookup changed: path → host + path", plan.ReloadReason);
+        Assert.Empty(plan.Structural);
+        var maps = Assert.IsType<RouteMapsContent>(plan.Maps); // the path map changes at once; the host map is loaded by the reload
+        Assert.Equal([new RouteMaps.Entry("api.example.com/", "api")], maps.HostPath);
+    }
+
+    [Fact]
+    public void SyncPlanner_should_not_reload_for_routes_that_keep_the_lookup()
+    {
+        var state = State((Backend("api"), 1), (Backend("web"), 1));
+        var before = new[] { Route("", "/", "web") };
+        var after = new[] { Route("", "/", "api"), Route("", "/static", "web") };
+
+        var plan = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
+            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+
+        Assert.False(plan.NeedsReload);
+        Assert.NotNull(plan.Maps);
+    }
+
+    [Fact]
     public void SyncPlanner_should_keep_the_routes_of_a_backend_being_added_on_the_503_backend_until_its_reload()
     {
         var routes = new[] { Route("", "/", "api"), Route("", "/web", "web") };

@@ -78,6 +78,35 @@ public sealed class RoutingSpecs : IAsyncLifetime
         Assert.StartsWith("server=api-v2 ", body);
     }
 
+    /// <summary>Route sets that need only some lookups (the frontend renders only those): the same answers as with all of them.</summary>
+    [Theory]
+    [InlineData("path", "other.org/static/x=static other.org/=fallback [::1]:80/static=static api.example.com/=fallback")]
+    [InlineData("host", "api.example.com/=api API.Example.com:8080/v2=api-v2 shop.example.com/=fallback other.org/static=fallback")]
+    [InlineData("wildcard", "shop.example.com/=wild shop.example.com/admin/x=wild-admin example.com/=fallback a.b.example.com/=fallback")]
+    [InlineData("none", "api.example.com/=fallback other.org/static=fallback")]
+    public async Task Requests_should_reach_the_same_routes_when_the_frontend_looks_up_only_what_the_routes_need(string routes, string expectations)
+    {
+        var all = new Dictionary<string, Route[]>
+        {
+            ["path"] = [new Route { Path = "/static", Backend = "static" }],
+            ["host"] = [new Route { Host = "api.example.com", Backend = "api" }, new Route { Host = "api.example.com", Path = "/v2", Backend = "api-v2" }],
+            ["wildcard"] = [new Route { Host = "*.example.com", Backend = "wild" }, new Route { Host = "*.example.com", Path = "/admin", Backend = "wild-admin" }],
+            ["none"] = [],
+        };
+        await using var haproxy = await HaproxyUnderTest.StartAsync(
+            _servers.Select(s => new Backend { Name = s.Name, Servers = [new BackendServer { Name = s.Name, IP = s.IP, Port = s.Port }] }),
+            all[routes], fe => fe with { DefaultBackend = "fallback" });
+        using var client = Clients.Http1();
+        foreach (var expectation in expectations.Split(' '))
+        {
+            var (request, expected) = (expectation.Split('=')[0], expectation.Split('=')[1]);
+            var slash = request.IndexOf('/', request.LastIndexOf(']') + 1);
+            var (status, body, _) = await client.FetchAsync(haproxy.PlainUrl + request[slash..], request[..slash]);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(body.StartsWith($"server={expected} ", StringComparison.Ordinal), $"{request} reached {body} (expected {expected})");
+        }
+    }
+
     [Fact]
     public async Task Unrouted_requests_should_get_503_when_no_default_backend_exists()
     {

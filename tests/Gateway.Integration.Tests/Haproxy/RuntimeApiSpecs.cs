@@ -21,7 +21,10 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
         _b = await TestBackend.StartAsync("b");
         _c = await TestBackend.StartAsync("c");
         _web = new Backend { Name = "web", Servers = [Server("s1", _a)] };
-        _haproxy = await HaproxyUnderTest.StartAsync([_web], [], fe => fe with { DefaultBackend = "web" });
+        // Routes that match none of the requests below, so that the frontend looks up both maps.
+        _haproxy = await HaproxyUnderTest.StartAsync([_web],
+            [new Route { Host = "lookup.test", Backend = "web" }, new Route { Path = "/lookup", Backend = "web" }],
+            fe => fe with { DefaultBackend = "web" });
     }
 
     public async Task DisposeAsync()
