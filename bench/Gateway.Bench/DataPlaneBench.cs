@@ -15,8 +15,8 @@ namespace Gateway.Bench;
 /// </summary>
 public static class DataPlaneBench
 {
-    private const int H2Requests = 100_000;
-    private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(4);
+    private const int H2Requests = 60_000;
+    private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(3);
     private static readonly int[] RouteCounts = [1, 100, 10_000];
 
     public static async Task<IReadOnlyList<Table>> RunAsync(int rounds, IReadOnlySet<string> parts)
@@ -283,6 +283,11 @@ public static class DataPlaneBench
                 ("h2c scheme rewrite on every request (before)", new Extras(Backend: SetUri + " if { req.hdr(host) -m found }\n")),
                 ("h2c scheme rewrite unless the request says http (now)", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
                 ("check inter 2s", new Extras(Server: " check inter 2s")),
+                ("all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, path lookup, h2c rewrite unless http",
+                    new Extras(Map: mapDir,
+                        Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n" +
+                                  $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n",
+                        Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
                 ("Gateway's defaults (keep-alive, idle-close-on-response, redispatch, retries 3, timeouts)", new Extras(Defaults:
                     "    option http-keep-alive\n    option idle-close-on-response\n    option redispatch\n    retries 3\n" +
                     "    timeout http-request 10s\n    timeout http-keep-alive 10s\n    timeout queue 30s\n")),

@@ -5,7 +5,7 @@ using Gateway.Bench;
 
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- haproxy
 //        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,throughput,burst,memory]
-//        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 3] [compare,ablation]
+//        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
 var tables = suite switch
@@ -13,7 +13,7 @@ var tables = suite switch
     "haproxy" => await HaproxyLayerBench.RunAsync(),
     "node" => await NodeBench.RunAsync(TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60),
         args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
-    "dataplane" => await DataPlaneBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3,
+    "dataplane" => await DataPlaneBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
     _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds] | dataplane [rounds])"),
 };
