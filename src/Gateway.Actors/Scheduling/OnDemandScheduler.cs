@@ -109,8 +109,15 @@ public sealed class OnDemandScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         public void Start(TimeSpan delay, TimeSpan interval)
         {
             if (_cancelable is not null)
-                _onCancel = _cancelable.Token.Register(static state => ((Entry)state!).Stop(), this);
-            _timer.Change(delay, interval);
+                _onCancel = _cancelable.Token.Register(static state => ((Entry)state!).Stop(), this); // at once if already cancelled
+            try
+            {
+                _timer.Change(delay, interval);
+            }
+            catch (ObjectDisposedException)
+            {
+                // cancelled meanwhile
+            }
         }
 
         private void Fire()

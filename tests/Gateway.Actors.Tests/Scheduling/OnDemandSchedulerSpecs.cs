@@ -67,6 +67,20 @@ public sealed class OnDemandSchedulerSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Scheduler_should_not_keep_or_run_what_is_scheduled_already_cancelled()
+    {
+        var before = Scheduler.Pending;
+        var cancelable = new Cancelable(Sys.Scheduler);
+        cancelable.Cancel();
+
+        Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), TestActor, "cancelled", ActorRefs.NoSender, cancelable);
+        Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(100), TestActor, "later", ActorRefs.NoSender);
+
+        Assert.Equal(before + 1, Scheduler.Pending); // only "later"
+        ExpectMsg("later");
+    }
+
+    [Fact]
     public void Scheduler_should_run_actions_and_drive_actor_timers()
     {
         Sys.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(10), () => TestActor.Tell("action"));
