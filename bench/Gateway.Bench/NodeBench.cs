@@ -11,18 +11,31 @@ namespace Gateway.Bench;
 /// runtime path, sustained change throughput with memory sampled, a burst of new backends, and the
 /// node's memory with 10,000 backends.
 /// </summary>
-public static class NodeBench
+public static partial class NodeBench
 {
-    /// <param name="parts">Which measurements to run: latency, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty).</param>
+    /// <param name="parts">Which measurements to run: latency, alone, idle, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty).</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(TimeSpan sustained, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
+        var builds = NodeBuild.FromEnvironment();
+        var rounds = NodeBuild.Rounds(builds);
         var tables = new List<Table>();
         if (Want("latency"))
-            tables.Add(await LatencyAsync(warmUp: 3000, samples: 2000));
+            tables.Add(await ForEachBuild(builds, rounds, "Change → live on the runtime path, streamed (address changes one at a time, back to back, each persisted to SQLite first)",
+                ["p50 ms", "p99 ms", "max ms"], (build, table) => LatencyAsync(build, table, warmUp: 3000, samples: 2000)));
+        if (Want("alone"))
+            tables.Add(await AloneAsync(builds, rounds, warmUp: 300, streamed: 500, alone: 200));
+        if (Want("idle"))
+            tables.Add(await IdleAsync(builds, backends: 1000, TimeSpan.FromSeconds(60)));
         var feeds = Enum.GetValues<Feed>().Where(f => Want("throughput") || parts.Contains(f.ToString())).ToList();
         if (feeds.Count > 0)
-            tables.Add(await ThroughputAsync(sustained, backends: 5000, feeds));
+            tables.Add(await ForEachBuild(builds, rounds, $"Sustained changes, {sustained.TotalSeconds:0} s each way, 5000 backends (address changes, each persisted to SQLite)",
+                ["persisted/s", "applied (runtime commands)/s", "catch-up after the last (ms)", "reloads", "RSS first / last / max (MB)"],
+                async (build, table) =>
+                {
+                    foreach (var feed in feeds)
+                        table.Add([$"{build.Name}: {Describe(feed)}", .. await ThroughputAsync(build, feed, sustained, backends: 5000)]);
+                }));
         if (Want("burst"))
             tables.Add(await BurstAsync(1000));
         if (Want("memory"))
@@ -30,11 +43,25 @@ public static class NodeBench
         return tables;
     }
 
+    /// <summary>Runs a measurement for every build, the builds interleaved over <paramref name="rounds"/>, into one table.</summary>
+    private static async Task<Table> ForEachBuild(IReadOnlyList<NodeBuild> builds, int rounds, string title, string[] columns, Func<NodeBuild, Table, Task> measure)
+    {
+        var table = new Table(title, ["measure", .. columns]);
+        for (var round = 1; round <= rounds; round++)
+            foreach (var build in builds)
+                await measure(rounds > 1 ? build with { Name = $"{build.Name} (round {round})" } : build, table);
+        return table;
+    }
+
     private static string Backend(string name, string ip, int port, int servers = 1) =>
         $$"""{"name":"{{name}}","healthCheck":{"enabled":false},"servers":[{{string.Join(",", Enumerable.Range(0, servers).Select(s => $$"""{"name":"s{{s}}","ip":"{{ip}}","port":{{port + s}}}"""))}}]}""";
 
-    private static async Task<NodeProcess> StartNodeAsync(TempDir dir) =>
-        await NodeProcess.StartAsync(new NodeSettings(dir.Path) { Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s"] });
+    private static async Task<NodeProcess> StartNodeAsync(TempDir dir, NodeBuild? build = null) =>
+        await NodeProcess.StartAsync(new NodeSettings(dir.Path)
+        {
+            Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s"],
+            NodeDll = build?.Dll,
+        });
 
     /// <summary>
     /// From the PUT until HAProxy's own runtime state shows the new address (polled on a second CLI
@@ -42,43 +69,50 @@ public static class NodeBench
     /// node started are reported apart: until the JIT's tiering (with dynamic PGO) has settled, a
     /// fresh process has a longer tail than one that has served a while.
     /// </summary>
-    private static async Task<Table> LatencyAsync(int warmUp, int samples)
+    private static async Task LatencyAsync(NodeBuild build, Table table, int warmUp, int samples)
     {
         using var dir = new TempDir("gwb");
-        await using var node = await StartNodeAsync(dir);
+        await using var node = await StartNodeAsync(dir, build);
         await node.PutOkAsync("/api/backends/lat?wait=true", Backend("lat", "127.0.0.1", 20000));
         await using var cli = new RuntimeApiClient(node.Layout.RuntimeSocket);
         var toLive = new List<double>();
         var toAccepted = new List<double>();
         for (var i = 1; i <= warmUp + samples; i++)
         {
-            var ip = $"127.0.{i / 250 % 250}.{i % 250 + 1}";
-            var started = Stopwatch.GetTimestamp();
-            await node.PutOkAsync("/api/backends/lat", Backend("lat", ip, 20000));
-            toAccepted.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            while (true)
-            {
-                var reply = await cli.ExecuteAsync(RuntimeCommands.ShowServersState("lat"));
-                if (ServerStates.Parse(reply.Output).Any(s => s.Address == ip))
-                    break;
-                if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
-                    throw new TimeoutException($"{ip} not live after 10 s");
-            }
-            toLive.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var (accepted, live) = await ChangeAsync(node, cli, i);
+            toAccepted.Add(accepted);
+            toLive.Add(live);
         }
         var reloads = await node.ReloadsAsync();
-        var table = new Table($"Change → live on the runtime path ({warmUp + samples} address changes one at a time, each persisted to SQLite first)",
-            "measure", "p50 ms", "p99 ms", "max ms");
         void Add(string what, List<double> all, int skip, int take)
         {
             var window = all.Skip(skip).Take(take).ToList();
-            table.Add(what, Stats.Median(window), Stats.Percentile(window, 99), window.Max());
+            table.Add($"{build.Name}: {what}", Stats.Median(window), Stats.Percentile(window, 99), window.Max());
         }
         Add($"PUT answered (persisted), changes {warmUp + 1}–{warmUp + samples}", toAccepted, warmUp, samples);
         Add($"PUT → `show servers state` shows it, changes {warmUp + 1}–{warmUp + samples}", toLive, warmUp, samples);
         Add($"PUT → `show servers state` shows it, first {warmUp} changes after start", toLive, 0, warmUp);
-        table.Add($"reloads during the run: {reloads - 1}", "", "", "");
-        return table;
+        table.Add($"{build.Name}: reloads during the run: {reloads - 1}", "", "", "");
+    }
+
+    /// <summary>
+    /// Moves backend <c>lat</c> to the <paramref name="n"/>th address: how long until the PUT was
+    /// answered (stored) and until HAProxy's own runtime state shows it (polled on a second CLI connection), in ms.
+    /// </summary>
+    private static async Task<(double Accepted, double Live)> ChangeAsync(NodeProcess node, RuntimeApiClient cli, int n)
+    {
+        var ip = $"127.0.{n / 250 % 250}.{n % 250 + 1}";
+        var started = Stopwatch.GetTimestamp();
+        await node.PutOkAsync("/api/backends/lat", Backend("lat", ip, 20000));
+        var accepted = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        while (true)
+        {
+            var reply = await cli.ExecuteAsync(RuntimeCommands.ShowServersState("lat"));
+            if (ServerStates.Parse(reply.Output).Any(s => s.Address == ip))
+                return (accepted, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+                throw new TimeoutException($"{ip} not live after 10 s");
+        }
     }
 
     /// <summary>How changes reach the node in a throughput run.</summary>
@@ -92,24 +126,18 @@ public static class NodeBench
         RestProvider,
     }
 
-    /// <summary>
-    /// The same 1,000 backends and the same address changes, fed three ways one after the other:
-    /// changes persisted (sum of the backends' journal versions) and applied per second, memory
-    /// sampled every second.
-    /// </summary>
-    private static async Task<Table> ThroughputAsync(TimeSpan duration, int backends, IReadOnlyList<Feed> feeds)
+    private static string Describe(Feed feed) => feed switch
     {
-        var table = new Table($"Sustained changes, {duration.TotalSeconds:0} s each way, {backends} backends (address changes, each persisted to SQLite)",
-            "fed by", "persisted/s", "applied (runtime commands)/s", "catch-up after the last (ms)", "reloads", "RSS first / last / max (MB)");
-        foreach (var feed in feeds)
-        {
-            var row = await ThroughputAsync(feed, duration, backends);
-            table.Add(row);
-        }
-        return table;
-    }
+        Feed.AdminPut => "admin API, one `PUT` per change, 64 clients",
+        Feed.AdminBulk => "admin API, `POST /api/backends` of 100 changes, 8 clients",
+        _ => "REST provider, every poll (100 ms) moves all backends",
+    };
 
-    private static async Task<object[]> ThroughputAsync(Feed feed, TimeSpan duration, int backends)
+    /// <summary>
+    /// The same backends and the same address changes, fed one way: changes persisted (sum of the
+    /// backends' journal versions) and applied per second, memory sampled every second.
+    /// </summary>
+    private static async Task<object[]> ThroughputAsync(NodeBuild build, Feed feed, TimeSpan duration, int backends)
     {
         using var dir = new TempDir("gwb");
         await using var source = await SourceServer.StartAsync();
@@ -119,6 +147,7 @@ public static class NodeBench
         source.Serve(Document(0));
         var settings = new NodeSettings(dir.Path)
         {
+            NodeDll = build.Dll,
             Extra = feed == Feed.RestProvider
                 ?
                 [
@@ -132,9 +161,7 @@ public static class NodeBench
             await Eventually.True(async () => (await node.StatusAsync()).GetProperty("backends").EnumerateObject().Count() == backends,
                 TimeSpan.FromSeconds(60), what: "the provider's first snapshot stored");
         else
-            // seeded in documents of 500: one document of 5,000 new backends can outlast the admin API's 10 s wait on a slow machine
-            foreach (var chunk in Enumerable.Range(0, backends).Chunk(500))
-                await node.PostOkAsync("/api/backends", $$"""{"backends":[{{string.Join(",", chunk.Select(i => Backend($"t{i}", Address(0), 20000)))}}]}""");
+            await SeedAsync(node, backends, i => Backend($"t{i}", Address(0), 20000));
         await WaitAllAppliedAsync(node, TimeSpan.FromSeconds(60));
         var reloadsBefore = await node.ReloadsAsync();
         var before = await node.StatusAsync();
@@ -194,12 +221,6 @@ public static class NodeBench
         var persisted = DesiredVersions(status) - versionsBefore;
         return
         [
-            feed switch
-            {
-                Feed.AdminPut => "admin API, one `PUT` per change, 64 clients",
-                Feed.AdminBulk => "admin API, `POST /api/backends` of 100 changes, 8 clients",
-                _ => "REST provider, every poll (100 ms) moves all backends",
-            },
             persisted / elapsed.TotalSeconds,
             (status.GetProperty("runtimeCommands").GetInt64() - commandsBefore) / elapsed.TotalSeconds,
             drain.TotalMilliseconds,
@@ -266,6 +287,13 @@ public static class NodeBench
         table.Add("start: process start until `/readyz` (recovered from SQLite, HAProxy serving it) (s)", recovered.TotalSeconds);
         table.Add("node RSS after recovery (MB)", RssMb(NodePid(again)));
         return table;
+    }
+
+    /// <summary>Seeds backends in documents of 500: one document of 5,000 new backends can outlast the admin API's 10 s wait on a slow machine.</summary>
+    private static async Task SeedAsync(NodeProcess node, int backends, Func<int, string> backend)
+    {
+        foreach (var chunk in Enumerable.Range(0, backends).Chunk(500))
+            await node.PostOkAsync("/api/backends", $$"""{"backends":[{{string.Join(",", chunk.Select(backend))}}]}""");
     }
 
     private static async Task WaitAllAppliedAsync(NodeProcess node, TimeSpan within)

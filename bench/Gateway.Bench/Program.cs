@@ -4,7 +4,8 @@ using System.Text;
 using Gateway.Bench;
 
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- haproxy
-//        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,throughput,burst,memory]
+//        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,alone,idle,throughput,burst,memory]
+//        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";

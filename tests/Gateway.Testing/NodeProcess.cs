@@ -79,7 +79,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public static NodeProcess Launch(NodeSettings settings)
     {
-        var dll = NodeDll();
+        var dll = settings.NodeDll ?? NodeDll();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -200,6 +200,9 @@ public sealed record NodeSettings(string DataDir)
     /// <summary>Gateway:Demo; null leaves it to the node's default (off).</summary>
     public bool? Demo { get; init; } = false;
     public IReadOnlyList<string> Extra { get; init; } = [];
+
+    /// <summary>Another build's Gateway.Node.dll (the bench compares builds side by side); null: this checkout's.</summary>
+    public string? NodeDll { get; init; }
 
     public IEnumerable<string> Arguments()
     {

@@ -21,6 +21,7 @@ public sealed class HaproxyProcess
     private readonly MasterCli _master;
     private readonly Queue<string> _output = new();
     private Process? _child;
+    private Task _childExited = Task.CompletedTask;
 
     public HaproxyProcess(HaproxyLayout layout, HaproxyOptions options, ILogger? logger = null)
     {
@@ -42,6 +43,25 @@ public sealed class HaproxyProcess
     }
 
     public bool IsRunning => MasterPid is { } pid && Posix.IsRunning(pid);
+
+    /// <summary>
+    /// Completes when the master should be looked at again: when it exits, for one this instance
+    /// started (its exit is signalled; <paramref name="poll"/> is only a safety net); after
+    /// <paramref name="poll"/>, for one it adopted, which can only be polled.
+    /// </summary>
+    public async Task NextCheckAsync(TimeSpan poll, CancellationToken cancellationToken)
+    {
+        if (Adopted || _child is null || _child.Id != MasterPid)
+        {
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await Task.WhenAny(_childExited, Task.Delay(SafetyPoll, cancellationToken)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>How often a master this instance started is looked at although no exit was signalled.</summary>
+    private static readonly TimeSpan SafetyPoll = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Takes over an HAProxy left running by an earlier node: the pid file names a live haproxy
@@ -81,6 +101,13 @@ public sealed class HaproxyProcess
             WorkingDirectory = _layout.Directory,
         };
         var child = Process.Start(start) ?? throw new InvalidOperationException("could not start haproxy");
+        // Exited, not WaitForExitAsync: that also waits for the end of the output, which workers may hold open.
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        child.Exited += (_, _) => exited.TrySetResult();
+        child.EnableRaisingEvents = true;
+        if (child.HasExited)
+            exited.TrySetResult();
+        _childExited = exited.Task;
         child.OutputDataReceived += (_, e) => Capture(e.Data);
         child.ErrorDataReceived += (_, e) => Capture(e.Data);
         child.BeginOutputReadLine();

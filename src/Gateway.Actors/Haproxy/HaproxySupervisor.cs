@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Gateway.Actors.Haproxy;
 
 /// <summary>
-/// Keeps one HAProxy running: adopts the one on the pid file or starts it, checks every
-/// <see cref="CheckInterval"/> that the master lives, and starts it again (with backoff) when it
-/// died. The configuration on disk always equals the desired state, so a restart serves it.
+/// Keeps one HAProxy running: adopts the one on the pid file or starts it, and starts it again (with
+/// backoff) when the master died: one it started is noticed when its exit is signalled, one it
+/// adopted by checking every <see cref="CheckInterval"/> (an idle node then has nothing to wake
+/// it four times a second). The configuration on disk always equals the desired state, so a restart serves it.
 /// </summary>
 public sealed class HaproxySupervisor : IAsyncDisposable
 {
@@ -21,6 +22,7 @@ public sealed class HaproxySupervisor : IAsyncDisposable
         _log = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>How often an adopted master (not this node's child) is checked.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public HaproxyProcess Process => _process;
@@ -46,7 +48,10 @@ public sealed class HaproxySupervisor : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(backoff > TimeSpan.Zero ? backoff : CheckInterval, cancellationToken).ConfigureAwait(false);
+                if (backoff > TimeSpan.Zero)
+                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                else
+                    await _process.NextCheckAsync(CheckInterval, cancellationToken).ConfigureAwait(false);
                 if (_process.IsRunning)
                     continue;
                 _log.LogWarning("HAProxy master [{Pid}] is gone; starting it again", _process.MasterPid);

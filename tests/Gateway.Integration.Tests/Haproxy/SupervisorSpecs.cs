@@ -52,6 +52,27 @@ public sealed class SupervisorSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Supervisor_should_notice_at_once_that_the_haproxy_it_started_died_without_polling_for_it()
+    {
+        await _haproxy.Runtime.ReconnectAsync(); // closes its CLI connection, which would hold the stopping worker
+        await _haproxy.Process.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        var process = new HaproxyProcess(_haproxy.Layout, _haproxy.Options);
+        // Checking an hour apart: only the signalled exit of its own child can bring it back in time.
+        await using var supervisor = new HaproxySupervisor(process) { CheckInterval = TimeSpan.FromHours(1) };
+        var restarted = new TaskCompletionSource<int>();
+        supervisor.Restarted += pid => restarted.TrySetResult(pid);
+        await supervisor.StartAsync(CancellationToken.None);
+        Assert.False(process.Adopted);
+        var killed = process.MasterPid!.Value;
+
+        Posix.Signal(killed, Posix.SIGKILL);
+        var newMaster = await restarted.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.NotEqual(killed, newMaster);
+        await supervisor.StopAsync(keepRunning: false, TimeSpan.FromSeconds(2), CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Process_should_adopt_a_running_haproxy_instead_of_starting_a_second_one()
     {
         var running = _haproxy.Process.MasterPid;

@@ -1,0 +1,31 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Gateway.Actors.Scheduling;
+
+namespace Gateway.Node.Tests.Configuration;
+
+/// <summary>What the node's own HOCON (hocon/gateway.conf, shipped next to the binary) settles.</summary>
+public sealed class HoconSpecs
+{
+    private static Config GatewayConf() =>
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "gateway.conf")));
+
+    [Fact]
+    public void Gateway_conf_should_select_the_scheduler_that_sleeps_until_a_timer_is_due()
+    {
+        // Akka's default wheel wakes a thread-pool thread every 10 ms, due timers or not: at rest that
+        // was half of what an idle node spent.
+        var implementation = GatewayConf().GetString("akka.scheduler.implementation");
+
+        Assert.Equal(typeof(OnDemandScheduler), Type.GetType(implementation, throwOnError: true));
+    }
+
+    [Fact]
+    public async Task Gateway_conf_should_give_an_actor_system_the_on_demand_scheduler()
+    {
+        using var system = ActorSystem.Create("hocon-specs", GatewayConf());
+
+        Assert.IsType<OnDemandScheduler>(system.Scheduler);
+        await system.Terminate();
+    }
+}
