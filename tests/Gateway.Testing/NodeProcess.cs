@@ -97,6 +97,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         var deadline = Stopwatch.StartNew();
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var lastAnswer = "none";
         while (deadline.Elapsed < within)
         {
             if (_process.HasExited)
@@ -106,6 +107,7 @@ public sealed class NodeProcess : IAsyncDisposable
                 using var response = await probe.GetAsync(Settings.AdminUrl + "/readyz");
                 if (response.StatusCode == HttpStatusCode.OK)
                     return;
+                lastAnswer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -113,7 +115,7 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"node not ready within {within.TotalSeconds:0}s:\n{Output}");
+        throw new TimeoutException($"node not ready within {within.TotalSeconds:0}s; /readyz last answered: {lastAnswer}\n{Output}");
     }
 
     public async Task<JsonElement> StatusAsync()

@@ -7,32 +7,12 @@ namespace Gateway.Integration.Tests.Node;
 /// A route whose backend does not exist answers 503 and keeps shadowing less specific routes: with
 /// <c>/</c> → web and <c>/my-api</c> → my-api, deleting my-api must not hand <c>/my-api/…</c> to web.
 /// </summary>
-public sealed class DanglingRouteSpecs : IAsyncLifetime
+public sealed class DanglingRouteSpecs() : WebAndApiSpec("my-api")
 {
-    private readonly TempDir _dir = new("gwd");
-    private TestBackend _web = null!;
-    private TestBackend _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _web = await TestBackend.StartAsync("web");
-        _api = await TestBackend.StartAsync("my-api");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private static string Backend(TestBackend server) =>
-        $$"""{"servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
     private async Task SetUpAsync(NodeProcess node)
     {
-        await node.PutOkAsync("/api/backends/web?wait=true", Backend(_web));
-        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(_api));
+        await node.PutOkAsync("/api/backends/web?wait=true", Backend(Web));
+        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(Api));
         await node.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
         await node.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/my-api","backend":"my-api"}""");
     }
@@ -52,7 +32,7 @@ public sealed class DanglingRouteSpecs : IAsyncLifetime
     [Fact]
     public async Task Route_to_a_deleted_backend_should_answer_503_not_the_catch_all_and_be_served_again_once_it_is_created()
     {
-        await using var node = await NodeProcess.StartAsync(new NodeSettings(_dir.Path));
+        await using var node = await NodeProcess.StartAsync(new NodeSettings(Dir.Path));
         await SetUpAsync(node);
         Assert.StartsWith("server=my-api ", (await FetchAsync(node)).Body);
 
@@ -62,11 +42,11 @@ public sealed class DanglingRouteSpecs : IAsyncLifetime
         var (status, body) = await FetchAsync(node);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("does not exist", body);
-        Assert.Equal(0, _web.Requests); // nothing meant for my-api reached web
+        Assert.Equal(0, Web.Requests); // nothing meant for my-api reached web
         Assert.Equal([("", "/my-api", "my-api")], await DanglingAsync(node));
 
         var reloads = await node.ReloadsAsync();
-        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(_api));
+        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(Api));
 
         Assert.StartsWith("server=my-api ", (await FetchAsync(node)).Body);
         Assert.Equal(reloads + 1, await node.ReloadsAsync()); // the backend's own reload; its route needed none
@@ -76,7 +56,7 @@ public sealed class DanglingRouteSpecs : IAsyncLifetime
     [Fact]
     public async Task Backend_deleted_and_created_again_should_switch_its_route_at_runtime_without_a_reload()
     {
-        var settings = new NodeSettings(_dir.Path);
+        var settings = new NodeSettings(Dir.Path);
         await using (var seed = await NodeProcess.StartAsync(settings))
         {
             await SetUpAsync(seed);
@@ -97,12 +77,12 @@ public sealed class DanglingRouteSpecs : IAsyncLifetime
             "503 for the deleted backend's route");
         Assert.Equal([("", "/my-api", "my-api")], await DanglingAsync(node));
 
-        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(_api));
+        await node.PutOkAsync("/api/backends/my-api?wait=true", Backend(Api));
 
         var served = await Eventually.Get(() => FetchAsync(node), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(20),
             "the route served again");
         Assert.StartsWith("server=my-api ", served.Body);
         Assert.Equal(0, await node.ReloadsAsync());
-        Assert.Equal(0, _web.Requests);
+        Assert.Equal(0, Web.Requests);
     }
 }

@@ -8,28 +8,8 @@ namespace Gateway.Integration.Tests.Node;
 /// a route that needs another lookup is served by one reload, and <c>?wait=true</c> answers once
 /// it is; routes that keep the lookup change at runtime.
 /// </summary>
-public sealed class RouteLookupSpecs : IAsyncLifetime
+public sealed class RouteLookupSpecs() : WebAndApiSpec("api")
 {
-    private readonly TempDir _dir = new("gwl");
-    private TestBackend _web = null!;
-    private TestBackend _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _web = await TestBackend.StartAsync("web");
-        _api = await TestBackend.StartAsync("api");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private static string Backend(TestBackend server) =>
-        $$"""{"servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
     private static async Task<string> ServedByAsync(NodeProcess node, string host, string path = "/")
     {
         using var client = Clients.Http1(keepAlive: false);
@@ -41,9 +21,9 @@ public sealed class RouteLookupSpecs : IAsyncLifetime
     [Fact]
     public async Task Route_needing_another_lookup_should_be_served_when_wait_answers_after_one_reload_and_others_at_runtime()
     {
-        await using var node = await NodeProcess.StartAsync(new NodeSettings(_dir.Path));
-        await node.PutOkAsync("/api/backends/web?wait=true", Backend(_web));
-        await node.PutOkAsync("/api/backends/api?wait=true", Backend(_api));
+        await using var node = await NodeProcess.StartAsync(new NodeSettings(Dir.Path));
+        await node.PutOkAsync("/api/backends/web?wait=true", Backend(Web));
+        await node.PutOkAsync("/api/backends/api?wait=true", Backend(Api));
         await node.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
         Assert.Equal("web", await ServedByAsync(node, "api.test"));
         var reloads = await node.ReloadsAsync();
