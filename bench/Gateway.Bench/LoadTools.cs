@@ -60,7 +60,7 @@ public static partial class LoadTools
     }
 
     /// <summary>nghttpd serving a small file over h2c on a loopback port, until disposed.</summary>
-    public static async Task<Backend> StartNghttpdAsync(string root, int port)
+    public static async Task<Nghttpd> StartNghttpdAsync(string root, int port)
     {
         Directory.CreateDirectory(root);
         await File.WriteAllTextAsync(Path.Combine(root, "index.html"), "hello from nghttpd\n");
@@ -79,7 +79,7 @@ public static partial class LoadTools
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync("127.0.0.1", port);
-                return new Backend(process, port);
+                return new Nghttpd(process, port);
             }
             catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10) && !process.HasExited)
             {
@@ -153,7 +153,7 @@ public static partial class LoadTools
     public readonly record struct LoadResult(double Rate, long Requests, double P99Ms);
 
     /// <summary>A running nghttpd; killed on dispose.</summary>
-    public sealed class Backend(Process process, int port) : IDisposable
+    public sealed class Nghttpd(Process process, int port) : IDisposable
     {
         public int Port => port;
 

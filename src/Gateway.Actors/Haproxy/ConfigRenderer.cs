@@ -20,10 +20,10 @@ public static class ConfigRenderer
         GatewayConfig frontend, HaproxyOptions options, HaproxyLayout layout,
         IEnumerable<Backend> backends, IEnumerable<Route> routes)
     {
-        var ordered = backends.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+        var list = backends as IReadOnlyCollection<Backend> ?? backends.ToList();
         var routeList = routes as IReadOnlyCollection<Route> ?? routes.ToList();
-        var maps = RouteMaps.Build(routeList, ordered.Select(b => b.Name).ToHashSet(StringComparer.Ordinal));
-        return Render(frontend, options, layout, ordered, maps, RouteLookup.Of(routeList));
+        var maps = RouteMaps.Build(routeList, list.Select(b => b.Name).ToHashSet(StringComparer.Ordinal));
+        return Render(frontend, options, layout, list, maps, RouteLookup.Of(routeList));
     }
 
     /// <summary>
