@@ -39,15 +39,8 @@ public sealed class BackendActor : ReceivePersistentActor
     private BackendState _state;
     private IActorRef? _inFlight;
 
-    private readonly bool _new;
-
-    /// <param name="isNew">
-    /// The journal is known to hold nothing for this backend (its manager listed the journal and
-    /// has not seen the name since): skip reading the snapshot store and the journal.
-    /// </param>
-    public BackendActor(string name, IActorRef desiredState, bool isNew = false)
+    public BackendActor(string name, IActorRef desiredState)
     {
-        _new = isNew;
         _state = BackendState.Empty(name);
         _desiredState = desiredState;
 
@@ -85,10 +78,7 @@ public sealed class BackendActor : ReceivePersistentActor
 
     public override string PersistenceId => PersistencePrefix + _state.Name;
 
-    public static Props Props(string name, IActorRef desiredState, bool isNew = false) =>
-        Akka.Actor.Props.Create(() => new BackendActor(name, desiredState, isNew));
-
-    public override Recovery Recovery => _new ? Recovery.None : base.Recovery;
+    public static Props Props(string name, IActorRef desiredState) => Akka.Actor.Props.Create(() => new BackendActor(name, desiredState));
 
     private void Handle((object Reply, IBackendEvent? Event) decision)
     {

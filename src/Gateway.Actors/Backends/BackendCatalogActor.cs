@@ -37,7 +37,8 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         public static readonly GetCatalog Instance = new();
     }
 
-    public sealed record Catalog(IReadOnlyList<CatalogEntry> Backends);
+    /// <summary>Every backend, and the journal offset up to which the tag was read (a live tail goes on from there).</summary>
+    public sealed record Catalog(IReadOnlyList<CatalogEntry> Backends, long Offset);
 
     /// <summary>Read the tag from the offset and save a snapshot now (the timer sends it too).</summary>
     public sealed class Checkpoint
@@ -238,7 +239,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
     private static DateTime WrittenAt(long timestamp) =>
         timestamp > 100_000_000_000_000_000L ? new DateTime(timestamp, DateTimeKind.Utc) : DateTime.UnixEpoch.AddMilliseconds(timestamp);
 
-    private Catalog CurrentCatalog() => new(_entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToList());
+    private Catalog CurrentCatalog() => new(_entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToList(), _offset);
 
     private void CheckpointFinished()
     {
@@ -256,16 +257,8 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
             .RunAggregate(new FoldState(), (state, envelope) =>
             {
                 state.Events++;
-                if (envelope.PersistenceId.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal) && envelope.Event is IBackendEvent evt)
-                {
-                    var name = envelope.PersistenceId[BackendActor.PersistencePrefix.Length..];
-                    if (!state.Latest.TryGetValue(name, out var known) || known.Version < envelope.SequenceNr)
-                    {
-                        // an event holds the whole definition: applied to nothing, it is the backend's state
-                        var backend = BackendState.Empty(name).Apply(evt);
-                        state.Latest[name] = new CatalogEntry(name, envelope.SequenceNr, backend.Backend, backend.Source);
-                    }
-                }
+                if (TaggedEvents.Backend(envelope) is { } entry && (!state.Latest.TryGetValue(entry.Name, out var known) || known.Version < entry.Version))
+                    state.Latest[entry.Name] = entry;
                 if (!state.PastSettled && WrittenAt(envelope.Timestamp) <= settledBefore && envelope.Offset is Sequence sequence)
                     state.SafeOffset = sequence.Value;
                 else

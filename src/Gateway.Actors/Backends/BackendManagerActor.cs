@@ -1,25 +1,21 @@
 using Akka.Hosting;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Persistence.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Akka.Cluster.Sharding;
 using Gateway.Actors.DesiredState;
-using Gateway.Actors.Health;
 using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
+using Gateway.Shared.Sharding;
 using Gateway.Shared.Validation;
 
 namespace Gateway.Actors.Backends;
 
 /// <summary>
-/// Routes every backend command by name to that backend's <see cref="BackendActor"/>, creating it
-/// on demand. At start, once the journal answers, it lists the backends the journal knows
-/// (persistence ids <c>backend-*</c>) and asks the <see cref="BackendCatalogActor"/> for their
-/// latest state: what the catalog knows goes to the desired-state view at once, and only backends
-/// it does not know are woken to recover and report. A journal that is slow or down delays this
-/// (retried with backoff, logged, and told to /readyz), never wedges it.
+/// The backends' writers on a node alone: one <see cref="BackendActor"/> child per backend, made on
+/// the first command for it, with commands routed by <see cref="BackendShards"/> as the cluster's
+/// shard region routes them. It reads nothing at start: the node's desired state comes from the
+/// journal (the catalog), and a backend's actor reads its own journal when a command wakes it.
 /// <para>
 /// Commands for a backend are held here, not in the backend actor, while it reads its journal,
 /// while it is asked to stop (it recovered as deleted) and while it stops after a failed write;
@@ -39,65 +35,34 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     /// <summary>How long a command waits for a backend whose journal failed before it is answered <see cref="NotStored"/>.</summary>
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
 
+    private static readonly IMessageExtractor Shards = BackendShards.Instance;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _desiredState;
-    private readonly IActorRef _journal;
-    private readonly IActorRef? _catalog;
 
     /// <summary>Backends that cannot take commands now, and what is held for them.</summary>
     private readonly Dictionary<string, Gate> _gates = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Names the journal may hold: those it listed at start and every one seen since. Null until
-    /// the list is in. A name outside it is new, and its actor skips reading the journal. (Sound
-    /// while this manager is the only writer of backends, as on a single node.)
-    /// </summary>
-    private HashSet<string>? _known;
-
-    /// <param name="journal">The <see cref="JournalReadinessActor"/>, which hands over the read journal once it answers.</param>
-    /// <param name="catalog">The <see cref="BackendCatalogActor"/>; without one every backend wakes at start.</param>
-    public BackendManagerActor(IActorRef desiredState, IActorRef journal, IActorRef? catalog)
+    /// <param name="desiredState">Where each backend reports its new state (the node's desired-state view).</param>
+    public BackendManagerActor(IActorRef desiredState)
     {
         _desiredState = desiredState;
-        _journal = journal;
-        _catalog = catalog;
-        Starting(Startup.WaitingForJournal);
-    }
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public static Props Props(IActorRef desiredState, IActorRef journal, IActorRef? catalog = null) =>
-        Akka.Actor.Props.Create(() => new BackendManagerActor(desiredState, journal, catalog));
-
-    protected override void PreStart() => _journal.Tell(JournalReadinessActor.AwaitJournal.Instance);
-
-    private void Running()
-    {
-        Become(() =>
-        {
-            Commands();
-            Receive<GetStartupStatus>(_ => Sender.Tell(new StartupStatus(Component, null)));
-            Receive<BackendCatalogActor.Catalog>(_ => { }); // an answer to a reminder that crossed the first one
-        });
-    }
-
-    /// <summary>What every state handles: commands, and the children's lifecycle.</summary>
-    private void Commands()
-    {
         Receive<UpsertBackend>(command =>
         {
             if (Rules.Name(command.BackendName) is { } error)
                 Sender.Tell(new BackendRejected(command.BackendName ?? "", [new ValidationError("name", error)]));
             else
-                Deliver(command.BackendName, command);
+                Deliver(command);
         });
         Receive<RemoveBackend>(command =>
         {
             if (Rules.Name(command.BackendName) is not null)
                 Sender.Tell(new BackendNotFound(command.BackendName ?? ""));
             else
-                Deliver(command.BackendName, command);
+                Deliver(command);
         });
+        // What other Akka services send to the shard region works here too (the region unwraps it before its extractor).
+        Receive<ShardingEnvelope>(envelope => Self.Forward(envelope.Message));
         // The seed's provider event, from other Akka services.
         Receive<BackendEvent>(evt =>
         {
@@ -110,8 +75,15 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
         ChildLifecycle();
     }
 
-    private void Deliver(string name, object message)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef desiredState) => Akka.Actor.Props.Create(() => new BackendManagerActor(desiredState));
+
+    /// <summary>To the backend's actor, as the shard region would: the extractor names it and unwraps the message.</summary>
+    private void Deliver(object command)
     {
+        var name = Shards.EntityId(command)!;
+        var message = Shards.EntityMessage(command)!;
         if (_gates.TryGetValue(name, out var gate))
             Hold(gate, message);
         else if (Context.Child(name) is var child && !child.IsNobody())
@@ -138,8 +110,7 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     /// <param name="reason">Why an earlier incarnation failed, for commands that wait too long for this one.</param>
     private Gate Start(string name, HeldMessages? held = null, string? reason = null)
     {
-        var isNew = _known is not null && _known.Add(name);
-        Context.Watch(Context.ActorOf(BackendActor.Props(name, _desiredState, isNew), name));
+        Context.Watch(Context.ActorOf(BackendActor.Props(name, _desiredState), name));
         return _gates[name] = new Gate(WriterPhase.Starting, held ?? new HeldMessages(), reason);
     }
 
@@ -165,6 +136,6 @@ public static class BackendManagerActorHosting
     public static AkkaConfigurationBuilder AddBackendManager(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) =>
             registry.Register<BackendManagerActor>(system.ActorOf(
-                BackendManagerActor.Props(registry.Get<DesiredStateActor>(), registry.Get<JournalReadinessActor>(), registry.Get<BackendCatalogActor>()),
+                BackendManagerActor.Props(registry.Get<DesiredStateActor>()),
                 "backends")));
 }

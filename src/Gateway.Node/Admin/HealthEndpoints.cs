@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Health;
 using Gateway.Actors.Persistence;
@@ -21,10 +20,10 @@ public static class HealthEndpoints
     public static void MapHealth(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", async (IRequiredActor<JournalReadinessActor> journal, IRequiredActor<BackendManagerActor> backends,
+        app.MapGet("/readyz", async (IRequiredActor<JournalReadinessActor> journal,
             IRequiredActor<DesiredStateActor> desired, IRequiredActor<HaproxySyncActor> sync, DemoReadiness demo) =>
         {
-            var parts = await Task.WhenAll(new[] { journal.ActorRef, backends.ActorRef, desired.ActorRef, sync.ActorRef }.Select(Probe));
+            var parts = await Task.WhenAll(new[] { journal.ActorRef, desired.ActorRef, sync.ActorRef }.Select(Probe));
             var waiting = parts.Where(p => !p.Done).Select(p => $"{p.Component}: waiting for {p.WaitingFor}").ToList();
             if (demo.WaitingFor is { } demoWaits)
                 waiting.Add($"demo: waiting for {demoWaits}");

@@ -9,7 +9,7 @@ public sealed record VersionedBackend(Backend Backend, long Version, string? Sou
 /// A backend's desired state changed to <see cref="Version"/>; <see cref="Backend"/> is null when
 /// it was deleted. Versions only grow, so applying is idempotent and order-insensitive.
 /// </summary>
-public sealed record BackendStateChanged(string BackendName, long Version, Backend? Backend, string? Source = null) : IWithBackendName, IGatewayMessage;
+public sealed record BackendStateChanged(string BackendName, long Version, Backend? Backend, string? Source = null) : IGatewayMessage;
 
 /// <summary>The routes' desired state changed to <see cref="Version"/>.</summary>
 public sealed record RoutesStateChanged(long Version, IReadOnlyList<Route> Routes) : IGatewayMessage;
@@ -21,7 +21,7 @@ public sealed record GetBackends : IGatewayMessage
 }
 
 /// <summary>One backend's desired state. Replies <see cref="BackendFound"/> or <see cref="BackendNotFound"/>.</summary>
-public sealed record GetBackend(string BackendName) : IWithBackendName, IGatewayMessage;
+public sealed record GetBackend(string BackendName) : IGatewayMessage;
 
 public sealed record BackendFound(VersionedBackend Backend) : IGatewayMessage;
 

@@ -35,7 +35,7 @@ public sealed record SyncStatus(
 /// <see cref="Version"/> or later (or its deletion), <see cref="ApplyFailed"/> if HAProxy refused
 /// it, or when <see cref="Timeout"/> passes.
 /// </summary>
-public sealed record AwaitApplied(string BackendName, long Version, TimeSpan Timeout) : IWithBackendName, IGatewayMessage;
+public sealed record AwaitApplied(string BackendName, long Version, TimeSpan Timeout) : IGatewayMessage;
 
 /// <summary>Replies <see cref="AppliedOk"/> once the routes at <see cref="Version"/> or later are served.</summary>
 public sealed record AwaitRoutesApplied(long Version, TimeSpan Timeout) : IGatewayMessage;

@@ -12,17 +12,17 @@ using static Gateway.Actors.Tests.Haproxy.Given;
 namespace Gateway.Actors.Tests.Backends;
 
 /// <summary>
-/// The backend manager on a real SQLite journal: it routes by name to a child per backend, refuses
-/// names HAProxy would not take without creating anything, wakes every backend the journal knows
-/// at start, turns the seed's BackendEvent into commands, and loses nothing while it passivates a
-/// backend that recovered as deleted.
+/// The backend manager (the writers of a node alone) on a real SQLite journal: it routes by name to a
+/// child per backend as the cluster's shard region would, refuses names HAProxy would not take
+/// without creating anything, reads nothing at start, turns the seed's BackendEvent into commands,
+/// and loses nothing while it passivates a backend that recovered as deleted.
 /// </summary>
 public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(output)
 {
     private const string Admin = "admin-api";
 
     private IActorRef StartManager(TestProbe desired, string name = "backends") =>
-        Sys.ActorOf(BackendManagerActor.Props(desired, Journal), name);
+        Sys.ActorOf(BackendManagerActor.Props(desired), name);
 
     private IActorRef? Child(IActorRef manager, string name)
     {
@@ -36,7 +36,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         const int count = 300;
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
         var before = Inserts;
 
         for (var i = 0; i < count; i++)
@@ -54,7 +53,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     {
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>(e => e.Names.Count == 0);
 
         manager.Tell(new UpsertBackend(Backend("api"), Admin));
         ExpectMsg(new BackendAccepted("api", 1, true));
@@ -77,7 +75,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     {
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
 
         manager.Tell(new UpsertBackend(Backend(name), Admin));
         var rejected = ExpectMsg<BackendRejected>();
@@ -99,59 +96,31 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     }
 
     [Fact]
-    public void BackendManager_should_expect_every_backend_in_the_journal_at_start_and_wake_each_to_report()
+    public void BackendManager_should_read_nothing_at_start_and_wake_a_backend_from_its_journal_on_its_first_command()
     {
         History("api", new UpsertBackend(Backend("api"), Admin), new UpsertBackend(Backend("api", Server("s1", "10.0.0.5")), Admin));
-        History("web", new UpsertBackend(Backend("web"), "provider:rest"));
-        var routes = Sys.ActorOf(RoutesActor.Props(CreateTestProbe()));
-        routes.Tell(new SetRoute(Route("", "/", "web"), Admin));
-        ExpectMsg<RouteAccepted>();
         var desired = CreateTestProbe();
 
-        StartManager(desired);
+        var manager = StartManager(desired);
 
-        var expected = desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
-        Assert.Equal(["api", "web"], expected.Names.Order());
-        var reports = new[] { desired.ExpectMsg<BackendStateChanged>(), desired.ExpectMsg<BackendStateChanged>() }
-            .OrderBy(r => r.BackendName).ToList();
-        Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), reports[0]);
-        Assert.Equal(new BackendStateChanged("web", 1, Backend("web"), "provider:rest"), reports[1]);
+        desired.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Null(Child(manager, "api"));
+        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.6")), Admin));
+        ExpectMsg(new BackendAccepted("api", 3, Changed: true)); // it read its journal: version 3, not 1
+        Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), desired.ExpectMsg<BackendStateChanged>());
+        Assert.Equal(3, desired.ExpectMsg<BackendStateChanged>().Version);
     }
 
     [Fact]
-    public void BackendManager_should_take_what_the_catalog_knows_without_waking_those_backends_and_wake_the_rest()
+    public void BackendManager_should_route_a_sharding_envelope_as_the_shard_region_would()
     {
-        History("api", new UpsertBackend(Backend("api"), Admin), new UpsertBackend(Backend("api", Server("s1", "10.0.0.5")), Admin));
-        // written without the tag (as by an older version): the catalog cannot see it, so it must wake
-        var legacy = Sys.ActorOf(Props.Create(() => new UntaggedWriter("backend-legacy", new BackendCreated(Backend("legacy"), Admin))));
-        legacy.Tell("write");
-        ExpectMsg("written");
-        var catalog = Sys.ActorOf(BackendCatalogActor.Props(Journal, TimeSpan.FromHours(1), TimeSpan.Zero));
         var desired = CreateTestProbe();
+        var manager = StartManager(desired);
 
-        var manager = Sys.ActorOf(BackendManagerActor.Props(desired, Journal, catalog), "backends");
+        manager.Tell(new Akka.Cluster.Sharding.ShardingEnvelope("api", new UpsertBackend(Backend("api"), Admin)));
 
-        Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), desired.ExpectMsg<BackendStateChanged>());
-        Assert.Equal(["api", "legacy"], desired.ExpectMsg<DesiredStateActor.ExpectBackends>().Names.Order());
-        Assert.Equal(new BackendStateChanged("legacy", 1, Backend("legacy"), Admin), desired.ExpectMsg<BackendStateChanged>());
-        Assert.Null(Child(manager, "api"));
-        Assert.NotNull(Child(manager, "legacy"));
-
-        // woken on demand, "api" goes on from the version the catalog reported
-        manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.0.6")), Admin));
-        ExpectMsg(new BackendAccepted("api", 3, Changed: true));
-    }
-
-    /// <summary>Persists one event under a persistence id, untagged.</summary>
-    private sealed class UntaggedWriter : Akka.Persistence.ReceivePersistentActor
-    {
-        public UntaggedWriter(string persistenceId, object evt)
-        {
-            PersistenceId = persistenceId;
-            Command<string>(_ => Persist(evt, _ => Sender.Tell("written")));
-        }
-
-        public override string PersistenceId { get; }
+        ExpectMsg(new BackendAccepted("api", 1, Changed: true));
+        Assert.NotNull(Child(manager, "api"));
     }
 
     [Fact]
@@ -159,7 +128,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
     {
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
         var changed = Backend("api", Server("s1", "10.0.0.9"));
 
         manager.Tell(BackendEvent.Add(Backend("api")));
@@ -182,8 +150,10 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         History("old", new UpsertBackend(Backend("old"), Admin), new RemoveBackend("old", Admin));
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>(e => e.Names.SequenceEqual(["old"]));
 
+        manager.Tell(new RemoveBackend("old", Admin));
+
+        ExpectMsg(new BackendNotFound("old"));
         Assert.Equal(new BackendStateChanged("old", 2, null, Admin), desired.ExpectMsg<BackendStateChanged>());
 
         AwaitAssert(() => Assert.Null(Child(manager, "old")), TimeSpan.FromSeconds(3));
@@ -210,7 +180,8 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         History("api", new UpsertBackend(Backend("api"), Admin), new RemoveBackend("api", Admin));
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
+        manager.Tell(new RemoveBackend("api", Admin));
+        ExpectMsg(new BackendNotFound("api"));
         // the child reports its deleted state and, in the same step, asks the manager to passivate it
         desired.ExpectMsg(new BackendStateChanged("api", 2, null, Admin));
 
@@ -230,7 +201,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         StartUndeliveredCommands(); // as on a node: changes already in a failing writer's mailbox are answered too
         var desired = CreateTestProbe();
         var manager = StartManager(desired);
-        desired.ExpectMsg<DesiredStateActor.ExpectBackends>();
         manager.Tell(new UpsertBackend(Backend("api"), Admin));
         ExpectMsg(new BackendAccepted("api", 1, Changed: true));
 

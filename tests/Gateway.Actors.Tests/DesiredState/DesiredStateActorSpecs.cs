@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
+using Gateway.Actors.Health;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Xunit.Abstractions;
@@ -10,7 +12,7 @@ namespace Gateway.Actors.Tests.DesiredState;
 /// <summary>
 /// The node's view of the desired state: newest version wins whatever the arrival order, deletes
 /// disappear, reads are ordered, subscribers get a snapshot then each change, and "recovered" is
-/// said once — when every backend the journal knows and the routes have reported.
+/// said once — when the catalog (every backend read from the journal) and the routes are in.
 /// </summary>
 public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
@@ -27,6 +29,9 @@ public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
         probe.ExpectMsg<BackendsList>();
         subscriber.ExpectNoMsg(TimeSpan.Zero);
     }
+
+    private static BackendCatalogActor.Catalog Catalog(params (string Name, long Version, Backend? Backend)[] entries) =>
+        new(entries.Select(e => new CatalogEntry(e.Name, e.Version, e.Backend, "admin-api")).ToList(), Offset: 42);
 
     private static BackendStateChanged Changed(string name, long version, Backend? backend = null, string source = "admin-api") =>
         new(name, version, backend, source);
@@ -66,14 +71,13 @@ public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     public void DesiredState_should_list_backends_ordered_by_name_and_say_whether_it_has_recovered()
     {
         var desired = Start();
-        desired.Tell(new DesiredStateActor.ExpectBackends(["web", "api", "Zeta"]));
         desired.Tell(new RoutesStateChanged(0, []));
         foreach (var name in new[] { "web", "api" })
             desired.Tell(Changed(name, 1, Backend(name)));
 
         desired.Tell(GetBackends.Instance);
         var before = ExpectMsg<BackendsList>();
-        desired.Tell(Changed("Zeta", 1, Backend("Zeta")));
+        desired.Tell(Catalog(("Zeta", 1, Backend("Zeta"))));
         desired.Tell(GetBackends.Instance);
         var after = ExpectMsg<BackendsList>();
 
@@ -81,6 +85,43 @@ public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(["api", "web"], before.Backends.Select(b => b.Backend.Name));
         Assert.True(after.Recovered);
         Assert.Equal(["Zeta", "api", "web"], after.Backends.Select(b => b.Backend.Name));
+    }
+
+    [Fact]
+    public void DesiredState_should_keep_a_change_newer_than_the_catalog_whichever_came_first()
+    {
+        var desired = Start();
+        desired.Tell(Changed("api", 5, Backend("api", Server("s1", "10.0.0.5"))));
+
+        desired.Tell(Catalog(("api", 4, Backend("api", Server("s1", "10.0.0.4"))), ("web", 2, null)));
+        desired.Tell(Changed("web", 1, Backend("web")));
+        desired.Tell(GetBackends.Instance);
+
+        var api = Assert.Single(ExpectMsg<BackendsList>().Backends);
+        Assert.Equal(5, api.Version);
+        Assert.Equal("10.0.0.5", api.Backend.Servers[0].IP);
+    }
+
+    [Fact]
+    public void DesiredState_should_ask_the_catalog_and_the_routes_writer_at_start_and_recover_from_their_answers()
+    {
+        var catalog = CreateTestProbe();
+        var routes = CreateTestProbe();
+        var desired = Sys.ActorOf(DesiredStateActor.Props(catalog, routes));
+        var subscriber = CreateTestProbe();
+        desired.Tell(new DesiredStateActor.Subscribe(subscriber));
+        subscriber.ExpectMsg<DesiredStateActor.Snapshot>(s => !s.Recovered);
+
+        catalog.ExpectMsg<BackendCatalogActor.GetCatalog>();
+        routes.ExpectMsg<GetRoutes>();
+        catalog.Reply(Catalog(("api", 3, Backend("api"))));
+        routes.Reply(new RoutesList(7, [Route("", "/", "api")]));
+
+        subscriber.ExpectMsg<BackendStateChanged>(c => c.BackendName == "api" && c.Version == 3);
+        subscriber.ExpectMsg<RoutesStateChanged>(c => c.Version == 7);
+        var recovered = subscriber.ExpectMsg<DesiredStateActor.Recovered>().State;
+        Assert.Equal(["api"], recovered.Backends.Keys);
+        Assert.Equal([Route("", "/", "api")], recovered.Routes);
     }
 
     [Fact]
@@ -108,23 +149,22 @@ public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
-    public void DesiredState_should_say_recovered_once_when_the_expected_backends_and_the_routes_have_reported()
+    public void DesiredState_should_say_recovered_once_when_the_catalog_and_the_routes_are_in()
     {
         var desired = Start();
         var subscriber = CreateTestProbe();
         desired.Tell(new DesiredStateActor.Subscribe(subscriber));
         subscriber.ExpectMsg<DesiredStateActor.Snapshot>(s => !s.Recovered);
 
-        desired.Tell(new DesiredStateActor.ExpectBackends(["api", "web"]));
-        desired.Tell(Changed("api", 2, Backend("api")));
-        desired.Tell(new RoutesStateChanged(5, []));
-        subscriber.ExpectMsg<BackendStateChanged>();
-        subscriber.ExpectMsg<RoutesStateChanged>();
-        AssertNothingMoreFor(desired, subscriber);
-        desired.Tell(Changed("web", 3)); // a backend that recovered as deleted reports too
-        desired.Tell(Changed("api", 3, Backend("api", Server("s1", "10.0.0.9"))));
-
+        desired.Tell(Catalog(("api", 2, Backend("api")), ("web", 3, null)));
+        subscriber.ExpectMsg<BackendStateChanged>(c => c.BackendName == "api");
         subscriber.ExpectMsg<BackendStateChanged>(c => c.BackendName == "web");
+        AssertNothingMoreFor(desired, subscriber);
+        desired.Tell(new RoutesStateChanged(5, []));
+        desired.Tell(Changed("api", 3, Backend("api", Server("s1", "10.0.0.9"))));
+        desired.Tell(new RoutesStateChanged(5, [])); // the writer's own report of what the view already has
+
+        subscriber.ExpectMsg<RoutesStateChanged>();
         var recovered = subscriber.ExpectMsg<DesiredStateActor.Recovered>().State;
         Assert.True(recovered.Recovered);
         Assert.Equal(["api"], recovered.Backends.Keys);
@@ -134,55 +174,44 @@ public class DesiredStateActorSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
-    public void DesiredState_should_say_recovered_when_the_expected_list_arrives_after_every_backend_reported()
-    {
-        var desired = Start();
-        var subscriber = CreateTestProbe();
-        desired.Tell(new DesiredStateActor.Subscribe(subscriber));
-        subscriber.ExpectMsg<DesiredStateActor.Snapshot>();
-        desired.Tell(Changed("api", 1, Backend("api")));
-        desired.Tell(new RoutesStateChanged(0, []));
-        subscriber.ExpectMsg<BackendStateChanged>();
-        subscriber.ExpectMsg<RoutesStateChanged>();
-
-        desired.Tell(new DesiredStateActor.ExpectBackends(["api"]));
-
-        Assert.True(subscriber.ExpectMsg<DesiredStateActor.Recovered>().State.Recovered);
-    }
-
-    [Fact]
-    public void DesiredState_should_not_say_recovered_before_the_routes_have_reported()
+    public void DesiredState_should_not_say_recovered_before_the_routes_are_in()
     {
         var desired = Start();
         var subscriber = CreateTestProbe();
         desired.Tell(new DesiredStateActor.Subscribe(subscriber));
         subscriber.ExpectMsg<DesiredStateActor.Snapshot>();
 
-        desired.Tell(new DesiredStateActor.ExpectBackends([]));
+        desired.Tell(Catalog());
         AssertNothingMoreFor(desired, subscriber);
+        desired.Tell(GetStartupStatus.Instance);
+        Assert.Equal("the routes", ExpectMsg<StartupStatus>().WaitingFor);
         desired.Tell(new RoutesStateChanged(0, []));
 
         subscriber.ExpectMsg<RoutesStateChanged>();
         subscriber.ExpectMsg<DesiredStateActor.Recovered>();
+        desired.Tell(GetStartupStatus.Instance);
+        Assert.True(ExpectMsg<StartupStatus>().Done);
     }
 
     [Fact]
-    public void DesiredState_should_not_say_recovered_before_it_knows_which_backends_to_expect()
+    public void DesiredState_should_not_say_recovered_before_the_catalog_is_in()
     {
         var desired = Start();
         desired.Tell(Changed("api", 1, Backend("api")));
         desired.Tell(new RoutesStateChanged(0, []));
 
         desired.Tell(GetBackends.Instance);
+        desired.Tell(GetStartupStatus.Instance);
 
         Assert.False(ExpectMsg<BackendsList>().Recovered);
+        Assert.Contains("backend catalog", ExpectMsg<StartupStatus>().WaitingFor);
     }
 
     [Fact]
     public void DesiredState_should_give_a_late_subscriber_a_snapshot_marked_recovered()
     {
         var desired = Start();
-        desired.Tell(new DesiredStateActor.ExpectBackends([]));
+        desired.Tell(Catalog());
         desired.Tell(new RoutesStateChanged(0, []));
         var subscriber = CreateTestProbe();
 

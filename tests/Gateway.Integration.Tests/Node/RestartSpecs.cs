@@ -38,7 +38,7 @@ public sealed class RestartSpecs : IAsyncLifetime
             await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
             await first.StopAsync();
         }
-        // the stopping node saved its backend catalog, "kept" in it: the next start reads it instead of waking the backend
+        // the stopping node saved its backend catalog, "kept" in it: the next start reads it (no backend wakes at start)
         Assert.Contains("\"kept\"", CatalogSnapshot(Path.Combine(_dir.Path, "journal.db")));
 
         await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
@@ -48,7 +48,7 @@ public sealed class RestartSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("server=b ", body);
         Assert.Equal(0, await second.ReloadsAsync());
-        Assert.Contains("Recovering [1] backends: [1] from the catalog, [0] from their own journal", second.Output);
+        Assert.Contains("Desired state: [1] backends from the catalog", second.Output);
     }
 
     private static string Pair(TestBackend first, TestBackend second) =>
