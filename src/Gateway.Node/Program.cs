@@ -3,6 +3,7 @@ using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Persistence.Sql.Query;
 using Gateway.Actors.Backends;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Haproxy;
 using Gateway.Actors.Persistence;
@@ -49,7 +50,9 @@ try
     if (options.Demo)
         builder.Services.AddHostedService<DemoBackends>(); // before the actor system: its backends listen before HAProxy comes up
 
-    builder.Services.AddAkka("gateway", (akka, services) =>
+    var clustered = options.Cluster.Enabled;
+    var routesWriter = WritersHosting.RoutesWriterPath(clustered);
+    builder.Services.AddAkka(ClusterOptions.SystemName, (akka, services) =>
     {
         akka.ConfigureLoggers(loggers =>
             {
@@ -63,9 +66,10 @@ try
             .AddJournalReadiness(SqlReadJournal.Identifier, node.JournalDescription)
             .AddUndeliveredCommands()
             .AddBackendCatalog()
-            .AddDesiredState()
-            .AddBackendManager()
-            .AddRoutes()
+            .AddDesiredState(routesWriter);
+        if (clustered)
+            akka.AddMembership(options.Cluster.Membership).AddJournalTail(routesWriter);
+        akka.AddWriters(clustered)
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
             .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
     });

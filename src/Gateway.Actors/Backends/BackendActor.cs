@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
@@ -11,8 +12,14 @@ namespace Gateway.Actors.Backends;
 /// The single writer of one backend (persistence id <c>backend-&lt;name&gt;</c>): validates,
 /// persists small past-tense events tagged for the gateway-wide history, ignores an update equal
 /// to its state, snapshots every <see cref="SnapshotEvery"/> events, and reports each new desired
-/// state (and its recovered state) to the node's desired-state view. Bad input is answered with
-/// the fields named; the actor keeps running.
+/// state (and its recovered state) to <c>changes</c>: the node's desired-state view on a node alone,
+/// the change feed to every node in a cluster. Bad input is answered with the fields named; the
+/// actor keeps running.
+/// <para>
+/// Its parent is <see cref="BackendManagerActor"/> on a node alone, which it tells when it is ready
+/// and when it stops on a journal failure; in a cluster it is a shard, asked to passivate it when it
+/// recovered as deleted (the shard holds what comes meanwhile, and restarts it if anything did).
+/// </para>
 /// </summary>
 public sealed class BackendActor : ReceivePersistentActor
 {
@@ -35,14 +42,18 @@ public sealed class BackendActor : ReceivePersistentActor
     public const string Tag = "gateway";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IActorRef _desiredState;
+    private readonly IActorRef _changes;
+    private readonly bool _sharded;
     private BackendState _state;
     private IActorRef? _inFlight;
 
-    public BackendActor(string name, IActorRef desiredState)
+    /// <param name="changes">Where each new state is reported.</param>
+    /// <param name="sharded">A shard is the parent (in a cluster), not a <see cref="BackendManagerActor"/>.</param>
+    public BackendActor(string name, IActorRef changes, bool sharded)
     {
         _state = BackendState.Empty(name);
-        _desiredState = desiredState;
+        _changes = changes;
+        _sharded = sharded;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -54,6 +65,12 @@ public sealed class BackendActor : ReceivePersistentActor
         {
             _log.Debug("Backend [{Backend}] recovered at version [{Version}] (exists: {Exists})", name, LastSequenceNr, _state.Exists);
             Publish();
+            if (_sharded)
+            {
+                if (!_state.Exists)
+                    Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIfDeleted.Instance));
+                return;
+            }
             Context.Parent.Tell(new WriterReady(name));
             if (!_state.Exists)
                 Context.Parent.Tell(new BackendManagerActor.Passivate(name));
@@ -61,8 +78,9 @@ public sealed class BackendActor : ReceivePersistentActor
 
         Command<StopIfDeleted>(_ =>
         {
-            // Commands wait while an event is being persisted, so this runs after any change sent before it.
-            if (_state.Exists)
+            // Commands wait while an event is being persisted, so this runs after any change sent before
+            // it. A shard holds what comes after it and starts the backend again for it: stop anyway.
+            if (_state.Exists && !_sharded)
                 Context.Parent.Tell(new BackendManagerActor.Resume(name));
             else
                 Context.Stop(Self);
@@ -78,7 +96,8 @@ public sealed class BackendActor : ReceivePersistentActor
 
     public override string PersistenceId => PersistencePrefix + _state.Name;
 
-    public static Props Props(string name, IActorRef desiredState) => Akka.Actor.Props.Create(() => new BackendActor(name, desiredState));
+    public static Props Props(string name, IActorRef changes, bool sharded = false) =>
+        Akka.Actor.Props.Create(() => new BackendActor(name, changes, sharded));
 
     private void Handle((object Reply, IBackendEvent? Event) decision)
     {
@@ -103,7 +122,7 @@ public sealed class BackendActor : ReceivePersistentActor
         });
     }
 
-    private void Publish() => _desiredState.Tell(new BackendStateChanged(_state.Name, LastSequenceNr, _state.Backend, _state.Source));
+    private void Publish() => _changes.Tell(new BackendStateChanged(_state.Name, LastSequenceNr, _state.Backend, _state.Source));
 
     /// <summary>The journal refused the event (serialization, constraint): the change is not stored, the actor goes on.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
@@ -123,14 +142,16 @@ public sealed class BackendActor : ReceivePersistentActor
         _log.Warning("Could not store event [{SequenceNr}] of backend [{Backend}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr,
             _state.Name, reason);
         _inFlight?.Tell(new NotStored(reason));
-        Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
+        if (!_sharded)
+            Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
         // Akka stops the actor after this; its own error line (with the stack) would repeat this one
     }
 
     /// <summary>The journal could not be read: the actor stops, and its manager answers what waited for it.</summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
+        if (!_sharded)
+            Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
         _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }

@@ -129,13 +129,3 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
             sender.Tell(new NotStored(reason));
     }
 }
-
-/// <summary>Akka.Hosting registration of <see cref="BackendManagerActor"/>.</summary>
-public static class BackendManagerActorHosting
-{
-    public static AkkaConfigurationBuilder AddBackendManager(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry) =>
-            registry.Register<BackendManagerActor>(system.ActorOf(
-                BackendManagerActor.Props(registry.Get<DesiredStateActor>()),
-                "backends")));
-}

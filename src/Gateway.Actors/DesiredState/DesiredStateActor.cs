@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Backends;
 using Gateway.Actors.Health;
-using Gateway.Actors.Routes;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 
@@ -30,10 +29,13 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
     /// <summary>Sent to subscribers once the recovered state is complete.</summary>
     public sealed record Recovered(Snapshot State);
 
-    /// <summary>What recovery still waits for, and since when.</summary>
-    private sealed record Recovery(bool CatalogIn, bool RoutesIn, DateTime Since)
+    /// <summary>What recovery still waits for, since when, and when that was last said.</summary>
+    private sealed record Recovery(bool CatalogIn, bool RoutesIn, DateTime Since, DateTime LastSaid)
     {
         public bool Complete => CatalogIn && RoutesIn;
+
+        /// <summary>Every <see cref="LogEvery"/>, the log says what recovery waits for.</summary>
+        public bool DueToSay(DateTime now) => now - LastSaid >= LogEvery;
 
         public string Describe() => (CatalogIn, RoutesIn) switch
         {
@@ -48,8 +50,15 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         public static readonly AskAgain Instance = new();
     }
 
-    /// <summary>How often a missing answer is asked again (a catalog or writer that restarted after a journal outage lost the question).</summary>
-    private static readonly TimeSpan Reminder = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often the routes are asked again: the routes' writer may not exist yet when the view
+    /// starts (it is made after the view; in a cluster its singleton proxy needs the cluster formed),
+    /// or it restarted after a journal outage and lost the question.
+    /// </summary>
+    private static readonly TimeSpan Reminder = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the catalog is asked again (it answers everyone who asked once it has read the journal) and the wait is logged.</summary>
+    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ICanTell? _catalog;
@@ -68,7 +77,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
     {
         _catalog = catalog;
         _routesWriter = routesWriter;
-        Recovering(new Recovery(CatalogIn: false, RoutesIn: false, DateTime.UtcNow));
+        Recovering(new Recovery(CatalogIn: false, RoutesIn: false, DateTime.UtcNow, DateTime.UtcNow));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -106,12 +115,17 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             });
             Receive<AskAgain>(_ =>
             {
-                _log.Info("Desired state waits for {WaitingFor} ([{Seconds:0}] s so far)", recovery.Describe(), (DateTime.UtcNow - recovery.Since).TotalSeconds);
-                if (!recovery.CatalogIn)
-                    _catalog?.Tell(BackendCatalogActor.GetCatalog.Instance, Self);
                 if (!recovery.RoutesIn)
                     _routesWriter?.Tell(GetRoutes.Instance, Self);
+                var now = DateTime.UtcNow;
+                if (!recovery.DueToSay(now))
+                    return;
+                _log.Info("Desired state waits for {WaitingFor} ([{Seconds:0}] s so far)", recovery.Describe(), (now - recovery.Since).TotalSeconds);
+                if (!recovery.CatalogIn)
+                    _catalog?.Tell(BackendCatalogActor.GetCatalog.Instance, Self);
+                Recovering(recovery with { LastSaid = now });
             });
+            Receive<NotStored>(_ => { }); // the routes' writer could not read its journal in time: asked again
             Receive<GetStartupStatus>(_ => Sender.Tell(new StartupStatus("desired state", recovery.Describe())));
             Changes(recovered: false);
         });
@@ -139,6 +153,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         Receive<RoutesList>(list => Take(new RoutesStateChanged(list.Version, list.Routes))); // an answer to a reminder
         Receive<BackendCatalogActor.Catalog>(_ => { }); // an answer to a reminder that crossed the first one
         Receive<AskAgain>(_ => { });
+        Receive<NotStored>(_ => { });
         Receive<GetStartupStatus>(_ => Sender.Tell(new StartupStatus("desired state", null)));
     }
 
@@ -190,8 +205,8 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
 /// <summary>Akka.Hosting registration of <see cref="DesiredStateActor"/>.</summary>
 public static class DesiredStateActorHosting
 {
-    /// <summary>Registers the view; it asks the catalog (registered before it) and the routes' writer at start.</summary>
-    public static AkkaConfigurationBuilder AddDesiredState(this AkkaConfigurationBuilder builder) =>
+    /// <summary>Registers the view; it asks the catalog (registered before it) and the routes' writer (at <paramref name="routesWriterPath"/>) at start.</summary>
+    public static AkkaConfigurationBuilder AddDesiredState(this AkkaConfigurationBuilder builder, string routesWriterPath) =>
         builder.WithActors((system, registry) => registry.Register<DesiredStateActor>(system.ActorOf(
-            DesiredStateActor.Props(registry.Get<BackendCatalogActor>(), system.ActorSelection(RoutesActorHosting.Path)), "desired-state")));
+            DesiredStateActor.Props(registry.Get<BackendCatalogActor>(), system.ActorSelection(routesWriterPath)), "desired-state")));
 }

@@ -7,7 +7,6 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Gateway.Actors.Backends;
 using Gateway.Actors.Persistence;
-using Gateway.Actors.Routes;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.DesiredState;
@@ -199,8 +198,8 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
 public static class JournalTailActorHosting
 {
     /// <summary>Registers the tail (after the journal, the catalog and the desired state): a node in a cluster, where other nodes write too, needs it.</summary>
-    public static AkkaConfigurationBuilder AddJournalTail(this AkkaConfigurationBuilder builder) =>
+    public static AkkaConfigurationBuilder AddJournalTail(this AkkaConfigurationBuilder builder, string routesWriterPath) =>
         builder.WithActors((system, registry) => registry.Register<JournalTailActor>(system.ActorOf(JournalTailActor.Props(
             registry.Get<JournalReadinessActor>(), registry.Get<BackendCatalogActor>(), registry.Get<DesiredStateActor>(),
-            system.ActorSelection(RoutesActorHosting.Path)), "journal-tail")));
+            system.ActorSelection(routesWriterPath)), "journal-tail")));
 }

@@ -46,7 +46,7 @@ public static class ProvidersActorHosting
         IReadOnlyList<(string Name, IBackendProvider Provider)> providers, int channelSize) =>
         builder.WithActors((system, registry) =>
         {
-            var manager = registry.Get<Backends.BackendManagerActor>();
+            var manager = registry.Get<Cluster.BackendWriters>();
             var desired = registry.Get<DesiredState.DesiredStateActor>();
             registry.Register<ProvidersActor>(system.ActorOf(ProvidersActor.Props(providers, manager, desired, channelSize), "providers"));
         });

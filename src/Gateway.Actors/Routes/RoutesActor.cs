@@ -143,19 +143,3 @@ public sealed class RoutesActor : ReceivePersistentActor
         _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }
-
-/// <summary>Akka.Hosting registration of <see cref="RoutesActor"/>, behind a <see cref="WriterGateActor"/> that holds commands while it starts and starts it again when the journal failed.</summary>
-public static class RoutesActorHosting
-{
-    /// <summary>Where the routes' writer (its gate) is on a node.</summary>
-    public const string Path = "/user/" + GateName;
-
-    private const string GateName = "routes-gate";
-
-    public static AkkaConfigurationBuilder AddRoutes(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry) =>
-        {
-            var routes = RoutesActor.Props(registry.Get<DesiredState.DesiredStateActor>());
-            registry.Register<RoutesActor>(system.ActorOf(WriterGateActor.Props(routes, RoutesActor.Id), GateName));
-        });
-}

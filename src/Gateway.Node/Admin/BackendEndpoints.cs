@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Sync;
@@ -32,7 +33,7 @@ public static class BackendEndpoints
 
     /// <summary>PUT /api/backends/{name}: the body is the backend (its name may be left out). <c>?wait=true</c> answers once HAProxy serves it.</summary>
     private static async Task<IResult> PutBackend(string name, HttpRequest request, bool? wait,
-        IRequiredActor<BackendManagerActor> manager, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
     {
         if (Rules.Name(name) is { } nameError)
             return Problems.Invalid("Invalid backend", [new ValidationError("name", nameError)]);
@@ -56,7 +57,7 @@ public static class BackendEndpoints
     /// <c>{"backends":[{"name","version","changed"}…]}</c>; <c>?wait=true</c> once HAProxy serves them all.
     /// </summary>
     private static async Task<IResult> PostBackends(HttpRequest request, bool? wait,
-        IRequiredActor<BackendManagerActor> manager, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
     {
         if (AdminJson.ReadBackends(await AdminApi.ReadBody(request)) is var (list, errors) && list is null)
             return Problems.Invalid("Invalid backends", errors);
@@ -90,7 +91,7 @@ public static class BackendEndpoints
         return AdminJson.Ok(body);
     }
 
-    private static async Task<IResult> DeleteBackend(string name, bool? wait, IRequiredActor<BackendManagerActor> manager, IRequiredActor<HaproxySyncActor> sync)
+    private static async Task<IResult> DeleteBackend(string name, bool? wait, IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
     {
         var reply = await manager.ActorRef.Ask<object>(new RemoveBackend(name, "admin-api"), AdminApi.AskTimeout);
         return reply switch

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Sync;
@@ -28,7 +29,7 @@ public static class RouteEndpoints
     /// PUT /api/routes: <c>{"host","path","backend"}</c>. A route to a backend that does not exist is
     /// stored (the backend may come later) and answers 503 meanwhile; the answer warns about it.
     /// </summary>
-    private static async Task<IResult> PutRoute(HttpRequest request, bool? wait, IRequiredActor<RoutesActor> routes,
+    private static async Task<IResult> PutRoute(HttpRequest request, bool? wait, IRequiredActor<RoutesWriter> routes,
         IRequiredActor<DesiredStateActor> desired, IRequiredActor<HaproxySyncActor> sync)
     {
         if (AdminJson.ReadRoute(await AdminApi.ReadBody(request)) is var (route, errors) && route is null)
@@ -43,7 +44,7 @@ public static class RouteEndpoints
 
     /// <summary>DELETE /api/routes with the route as body (<c>{"host","path"}</c>) or as query (<c>?host=…&amp;path=…</c>).</summary>
     private static async Task<IResult> DeleteRoute(HttpRequest request, string? host, string? path, bool? wait,
-        IRequiredActor<RoutesActor> routes, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<RoutesWriter> routes, IRequiredActor<HaproxySyncActor> sync)
     {
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {

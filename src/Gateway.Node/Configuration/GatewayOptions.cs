@@ -20,6 +20,7 @@ public sealed class GatewayOptions
     public PersistenceOptions Persistence { get; set; } = new();
     public List<ProviderOptions> Providers { get; set; } = [];
     public AdminOptions Admin { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
 
     /// <summary>
     /// Run the demo backends (scripts/run.sh asks for it when no provider is given). Off, a node
@@ -83,4 +84,37 @@ public sealed class AdminOptions
 
     /// <summary>Bearer token for /api; when empty the node creates one in the data dir (admin.token, mode 600).</summary>
     public string? Token { get; set; }
+}
+
+/// <summary>
+/// The node's place in a cluster. Without <see cref="SeedNodes"/> the node runs alone, as a cluster
+/// of one, with no remoting port open. A node that lists seed nodes joins them (the first seed lists
+/// itself, and starts the cluster); every node then shares the journal (PostgreSQL) and each drives
+/// its own HAProxy.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>The actor system's name: every seed node address starts <c>akka.tcp://gateway@</c>.</summary>
+    public const string SystemName = Gateway.Shared.Sharding.GatewayNames.SystemName;
+
+    /// <summary>The address other nodes reach this one at (remoting binds to it): an IP literal or a host name.</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>The remoting port.</summary>
+    public int Port { get; set; } = 4053;
+
+    /// <summary>Nodes to join, as <c>akka.tcp://gateway@host:port</c>.</summary>
+    public List<string> SeedNodes { get; set; } = [];
+
+    /// <summary>Cluster roles of this node (letters, digits, '-' and '_').</summary>
+    public List<string> Roles { get; set; } = [];
+
+    /// <summary>Whether the node is in a cluster (it lists seed nodes).</summary>
+    public bool Enabled => SeedNodes.Count > 0;
+
+    /// <summary>What the actor system is given.</summary>
+    public Gateway.Actors.Cluster.MembershipSettings Membership => new(Hostname, Port, SeedNodes, Roles);
+
+    /// <summary>This node's own address, as a seed node list writes it.</summary>
+    public string SelfAddress => $"akka.tcp://{SystemName}@{Hostname}:{Port}";
 }

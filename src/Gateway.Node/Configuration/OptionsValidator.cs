@@ -35,6 +35,8 @@ public static class OptionsValidator
         if (!Uri.TryCreate(options.Admin.Url, UriKind.Absolute, out var admin) || admin.Scheme is not ("http" or "https"))
             Add("Admin:Url", "must be an absolute http or https URL");
 
+        ValidateCluster(options, Add);
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Providers.Count; i++)
         {
@@ -58,5 +60,48 @@ public static class OptionsValidator
             }
         }
         return errors;
+    }
+
+    /// <summary>
+    /// The cluster's addresses go into Akka's configuration: each is checked whole. A cluster of
+    /// several nodes on SQLite is refused: each node would write its own file, and a backend whose
+    /// writer moved to another node would lose its history there.
+    /// </summary>
+    private static void ValidateCluster(GatewayOptions options, Action<string, string?> add)
+    {
+        var cluster = options.Cluster;
+        add("Cluster:Hostname", ClusterHost(cluster.Hostname));
+        add("Cluster:Port", Rules.Port(cluster.Port));
+        for (var i = 0; i < cluster.SeedNodes.Count; i++)
+            add($"Cluster:SeedNodes:{i}", SeedNode(cluster.SeedNodes[i]));
+        for (var i = 0; i < cluster.Roles.Count; i++)
+            if (string.IsNullOrEmpty(cluster.Roles[i]) || cluster.Roles[i].Length > 64 || !cluster.Roles[i].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                add($"Cluster:Roles:{i}", "must be 1–64 letters, digits, '-' or '_'");
+        var others = cluster.SeedNodes.Where(seed => !string.Equals(seed, cluster.SelfAddress, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (others.Count > 0 && options.Persistence.Provider == PersistenceProvider.Sqlite)
+            add("Cluster:SeedNodes", $"joining other nodes ({others[0]}) needs the shared PostgreSql journal (Gateway:Persistence:Provider); "
+                + "SQLite is one node's own file");
+    }
+
+    private static string? ClusterHost(string? host) =>
+        Rules.IpAddress(host) is null || Rules.Hostname(host, allowWildcard: false) is null ? null : "must be an IP address or a host name";
+
+    /// <summary>Null when <paramref name="seed"/> is <c>akka.tcp://gateway@host:port</c>, else what is wrong.</summary>
+    public static string? SeedNode(string? seed)
+    {
+        const string form = "must be akka.tcp://" + ClusterOptions.SystemName + "@host:port";
+        const string prefix = "akka.tcp://" + ClusterOptions.SystemName + "@";
+        if (string.IsNullOrEmpty(seed) || !seed.StartsWith(prefix, StringComparison.Ordinal))
+            return form;
+        var hostPort = seed[prefix.Length..];
+        var colon = hostPort.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+            return form;
+        var host = hostPort[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+            host = host[1..^1];
+        if (ClusterHost(host) is not null)
+            return $"{form}: '{host}' is not an IP address or a host name";
+        return Rules.Port(port) is { } portError ? $"{form}: the port {portError}" : null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Routes;
@@ -24,7 +25,7 @@ namespace Gateway.Node.Demo;
 /// (<see cref="DemoCleanup"/>).
 /// </summary>
 public sealed class DemoBackends(
-    GatewayOptions options, IRequiredActor<BackendManagerActor> manager, IRequiredActor<RoutesActor> routes,
+    GatewayOptions options, IRequiredActor<BackendWriters> manager, IRequiredActor<RoutesWriter> routes,
     IRequiredActor<DesiredStateActor> desired, IRequiredActor<HaproxySyncActor> sync, AdminTokenInfo token, DemoReadiness readiness,
     ILogger<DemoBackends> log) : BackgroundService
 {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Routes;
@@ -14,7 +15,7 @@ namespace Gateway.Node.Demo;
 /// Entries a user changed since carry the user's source and stay.
 /// </summary>
 public sealed class DemoCleanup(
-    IRequiredActor<DesiredStateActor> desired, IRequiredActor<BackendManagerActor> manager, IRequiredActor<RoutesActor> routes,
+    IRequiredActor<DesiredStateActor> desired, IRequiredActor<BackendWriters> manager, IRequiredActor<RoutesWriter> routes,
     ILogger<DemoCleanup> log) : BackgroundService
 {
     private const string By = "demo-off";
