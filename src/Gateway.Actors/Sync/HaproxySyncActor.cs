@@ -5,19 +5,19 @@ using Akka.Event;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Haproxy;
 using Gateway.Shared.Messages;
-using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 
 /// <summary>
-/// Makes one HAProxy serve the desired state; one per node. It holds desired state (versioned
-/// per backend) and applied state. When idle, a change goes out at once; while a round is in
-/// flight, changes pile up and the next round takes them all (Akka.Cluster.Sharding's
-/// batch-while-waiting). Each round is planned by <see cref="SyncPlanner"/>: server-level changes
-/// and route maps through the runtime API, structural ones through one config transaction and one
-/// reload, at most one reload per <see cref="SyncSettings.MinReloadInterval"/>. Every
-/// <see cref="SyncSettings.SyncPeriod"/> it reconciles with what HAProxy really serves. A backend
-/// HAProxy refuses keeps its last good version and its error, without holding up other backends.
+/// Makes one HAProxy serve the desired state; one per node. Its knowledge is one immutable
+/// <see cref="SyncState"/>, and each <see cref="SyncPhase"/> of it is one behaviour: recovering,
+/// early-starting, starting up, idle, applying, reconciling, stopped. When idle, a change goes out
+/// at once; while a round is in flight, changes pile up and the next round takes them all
+/// (Akka.Cluster.Sharding's batch-while-waiting). Each round is planned by <see cref="SyncPlanner"/>:
+/// server-level changes and route maps through the runtime API, structural ones through one config
+/// transaction and one reload, at most one reload per <see cref="SyncSettings.MinReloadInterval"/>.
+/// Every <see cref="SyncSettings.SyncPeriod"/> it reconciles with what HAProxy really serves. A
+/// backend HAProxy refuses keeps its last good version and its error, without holding up others.
 /// </summary>
 public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 {
@@ -31,13 +31,6 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed record StartupDone(StartupOutcome Outcome, IReadOnlyDictionary<string, VersionedBackend> Tried);
-    private sealed record EarlyStarted(HaproxyRunning Running);
-    private sealed record EarlyStartFailed(Exception Cause);
-    private sealed record StartupFailed(Exception Cause);
-    private sealed record RoundDone(SyncJob Job, long RoutesVersion, SyncOutcome Outcome);
-    private sealed record ReconcileDone(ReconcileOutcome Outcome);
-    private sealed record WorkFailed(Exception Cause);
     private sealed record HaproxyRestarted(int Pid);
     private sealed class Tick
     {
@@ -54,150 +47,16 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     private readonly IActorRef _desiredState;
     private readonly ApplyWaiters _waiters = new();
     private readonly List<IActorRef> _flushWaiters = [];
-
-    private readonly Dictionary<string, VersionedBackend> _desired = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
-    private (long Version, IReadOnlyList<Route> Routes, RouteLookup Lookup) _routes = (0, [], default);
-    private Dictionary<string, VersionedBackend> _applied = new(StringComparer.Ordinal);
-    private RouteMapsContent _appliedMaps = RouteMapsContent.Empty;
-    /// <summary>The route lookup of the frontend HAProxy serves: set by each start and reload, it changes with no runtime command.</summary>
-    private RouteLookup _liveLookup;
-    private long _appliedRoutesVersion;
-    private readonly Dictionary<string, (long Version, string Error)> _refused = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _forceReload = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// Backends whose applied state may differ from their target: a round plans these only, so its
-    /// cost follows the changes, not the number of backends. <see cref="_mapsDirty"/> likewise for routes.
-    /// </summary>
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private bool _mapsDirty;
-    private HashSet<ServerRef> _pending = [];
-
-    private bool _recovered, _running, _ready, _busy, _reconcileWanted, _reloadWanted, _configDirty, _earlyRunning, _stopped, _flushWritten;
-    private DateTime _lastReload = DateTime.MinValue, _lastConfigWrite = DateTime.MinValue, _lastChange = DateTime.MinValue;
-    private DateTime? _reloadPendingSince;
-    private long _reloads, _runtimeCommands;
-    private string? _configHash, _lastReloadReason, _lastError, _haproxyVersion;
-    private int? _haproxyPid;
+    private SyncState _state = SyncState.Initial;
+    /// <summary>The phase whose behaviour is current: the actor switches only when the state's phase changes.</summary>
+    private SyncPhase _behaviour = SyncPhase.Recovering;
 
     public HaproxySyncActor(SyncSettings settings, IHaproxyClient client, IActorRef desiredState)
     {
         _settings = settings;
         _client = client;
         _desiredState = desiredState;
-
-        Receive<DesiredStateActor.Snapshot>(snapshot => Take(snapshot));
-        Receive<DesiredStateActor.Recovered>(recovered => Take(recovered.State));
-        Receive<BackendStateChanged>(changed =>
-        {
-            if (_desiredVersions.TryGetValue(changed.BackendName, out var known) && known > changed.Version)
-                return;
-            _desiredVersions[changed.BackendName] = changed.Version;
-            // A backend HAProxy has that leaves or re-enters the desired state changes where its routes go.
-            if (_applied.ContainsKey(changed.BackendName) && _desired.ContainsKey(changed.BackendName) != (changed.Backend is not null))
-                _mapsDirty = true;
-            if (changed.Backend is null)
-                _desired.Remove(changed.BackendName);
-            else
-                _desired[changed.BackendName] = new VersionedBackend(changed.Backend, changed.Version);
-            _dirty.Add(changed.BackendName);
-            _lastChange = DateTime.UtcNow;
-            Kick();
-        });
-        Receive<RoutesStateChanged>(changed =>
-        {
-            if (changed.Version < _routes.Version)
-                return;
-            _routes = (changed.Version, changed.Routes, RouteLookup.Of(changed.Routes));
-            _mapsDirty = true;
-            _lastChange = DateTime.UtcNow;
-            Kick();
-        });
-
-        Receive<EarlyStarted>(early =>
-        {
-            _busy = false;
-            _earlyRunning = true;
-            (_haproxyPid, _haproxyVersion) = (early.Running.MasterPid, early.Running.Version);
-            _log.Info("HAProxy (master [{Pid}], {How}) serves the configuration on disk while the desired state recovers", early.Running.MasterPid,
-                early.Running.Kind == StartKind.Adopted ? "adopted" : "started");
-            if (_recovered)
-                StartUp();
-        });
-        Receive<EarlyStartFailed>(failed =>
-        {
-            _busy = false;
-            _log.Warning("HAProxy could not start on the configuration on disk ({Error}); it starts once the state has recovered", failed.Cause.Message);
-            if (_recovered)
-                StartUp();
-        });
-        Receive<StartupDone>(done => Started(done.Outcome, done.Tried));
-        Receive<StartupFailed>(failed =>
-        {
-            _busy = false;
-            _lastError = failed.Cause.Message;
-            _log.Error(failed.Cause, "HAProxy did not come up on the recovered state; retrying in [{Delay}]", _settings.SyncPeriod);
-            Timers.StartSingleTimer(StartupTimer, Tick.RetryStartup, _settings.SyncPeriod);
-        });
-        Receive<RoundDone>(done => Completed(done));
-        Receive<ReconcileDone>(done => Reconciled(done.Outcome));
-        Receive<WorkFailed>(failed =>
-        {
-            _busy = false;
-            _lastError = failed.Cause.Message;
-            _log.Error(failed.Cause, "Sync round failed; the next change or reconcile tries again");
-            Kick();
-        });
-        Receive<HaproxyRestarted>(restarted =>
-        {
-            _log.Warning("HAProxy was started again (master [{Pid}]); reconciling with what it serves", restarted.Pid);
-            _haproxyPid = restarted.Pid;
-            // It loaded the files on disk, which may lag route changes made at runtime.
-            _appliedMaps = RouteMapsContent.Empty;
-            _mapsDirty = true;
-            _reconcileWanted = true;
-            Kick();
-        });
-
-        Receive<Tick>(tick =>
-        {
-            if (tick == Tick.RetryStartup)
-                StartUp();
-            else if (tick == Tick.Reconcile)
-            {
-                _reconcileWanted = true;
-                Kick();
-            }
-            else if (tick == Tick.RoundLog)
-                LogRounds();
-            else if (tick == Tick.Waiters)
-                SettleWaiters();
-            else
-                Kick(); // the reload window opened, or the config file is due
-        });
-
-        Receive<Flush>(_ =>
-        {
-            LogRounds();
-            _flushWaiters.Add(Sender);
-            Timers.Cancel(ReconcileTimer);
-            _reconcileWanted = false;
-            _lastConfigWrite = DateTime.MinValue; // due now, if it lags
-            Kick();
-        });
-        Receive<GetSyncStatus>(_ => Sender.Tell(Status()));
-        Receive<Health.GetStartupStatus>(_ => Sender.Tell(StartupStatus()));
-        Receive<AwaitApplied>(await =>
-        {
-            _waiters.Add(await, Sender, await.Timeout);
-            SettleWaiters();
-        });
-        Receive<AwaitRoutesApplied>(await =>
-        {
-            _waiters.Add(await, Sender, await.Timeout);
-            SettleWaiters();
-        });
+        Recovering();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -212,10 +71,109 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         _desiredState.Tell(new DesiredStateActor.Subscribe(Self));
         // The file on disk equals the last desired state: serve it now, recovery may take a while.
         if (File.Exists(_settings.Layout.ConfigPath))
+            Go(_state.StartEarly());
+    }
+
+    /// <summary>What every phase takes in: the desired state and its changes, ticks, the flush, and questions.</summary>
+    private void ReceiveInputs()
+    {
+        Receive<DesiredStateActor.Snapshot>(snapshot => Proceed(_state.Take(snapshot)));
+        Receive<DesiredStateActor.Recovered>(recovered => Proceed(_state.Take(recovered.State)));
+        Receive<BackendStateChanged>(changed => Proceed(_state.Take(changed, DateTime.UtcNow)));
+        Receive<RoutesStateChanged>(changed => Proceed(_state.Take(changed, DateTime.UtcNow)));
+        Receive<HaproxyRestarted>(restarted =>
         {
-            _busy = true;
-            var client = _client;
-            Run(ct => client.EnsureRunningAsync(ct), running => new EarlyStarted(running), e => new EarlyStartFailed(e));
+            _log.Warning("HAProxy was started again (master [{Pid}]); reconciling with what it serves", restarted.Pid);
+            Proceed(_state.HaproxyRestarted(restarted.Pid));
+        });
+        Receive<Tick>(tick =>
+        {
+            if (tick == Tick.Reconcile)
+                Proceed(_state.ReconcileDue());
+            else if (tick == Tick.RoundLog)
+                LogRounds();
+            else if (tick == Tick.Waiters)
+                SettleWaiters();
+            else
+                Proceed(_state); // the reload window opened, the config file is due, or the startup may be retried
+        });
+        Receive<Flush>(_ =>
+        {
+            LogRounds();
+            _flushWaiters.Add(Sender);
+            Timers.Cancel(ReconcileTimer);
+            Proceed(_state.FlushAsked());
+        });
+        Receive<GetSyncStatus>(_ => Sender.Tell(_state.ToStatus()));
+        Receive<Health.GetStartupStatus>(_ => Sender.Tell(_state.ToStartupStatus()));
+        Receive<AwaitApplied>(await =>
+        {
+            _waiters.Add(await, Sender, await.Timeout);
+            SettleWaiters();
+        });
+        Receive<AwaitRoutesApplied>(await =>
+        {
+            _waiters.Add(await, Sender, await.Timeout);
+            SettleWaiters();
+        });
+    }
+
+    /// <summary>Takes <paramref name="state"/> and starts what it says is due next.</summary>
+    private void Proceed(SyncState state) => Go(state.Next(DateTime.UtcNow, _settings));
+
+    /// <summary>Takes the state, sets the timers and starts the work the step asks for, and switches behaviour if the phase changed.</summary>
+    private void Go((SyncState State, SyncStep Step) next)
+    {
+        var (state, step) = next;
+        _state = state;
+        if (step.ReloadIn is { } reloadIn)
+            Timers.StartSingleTimer(ReloadTimer, Tick.ReloadWindow, reloadIn);
+        if (step.WriteConfigIn is { } writeIn)
+            Timers.StartSingleTimer(FlushTimer, Tick.FlushConfig, writeIn);
+        if (step.StartupRetryIn is { } retryIn)
+            Timers.StartSingleTimer(StartupTimer, Tick.RetryStartup, retryIn);
+        if (step.Work is { } work)
+            Start(work);
+        if (state.Phase != _behaviour)
+        {
+            _behaviour = state.Phase;
+            Become(state.Phase switch
+            {
+                SyncPhase.Recovering => Recovering,
+                SyncPhase.EarlyStarting => EarlyStarting,
+                SyncPhase.StartingUp => StartingUp,
+                SyncPhase.Idle => Idle,
+                SyncPhase.Applying => Applying,
+                SyncPhase.Reconciling => Reconciling,
+                _ => (Action)Stopped,
+            });
+        }
+    }
+
+    private void Start(SyncWork work)
+    {
+        var (settings, client) = (_settings, _client);
+        switch (work)
+        {
+            case SyncWork.EarlyStart:
+                Run(ct => client.EnsureRunningAsync(ct), running => new EarlyStarted(running), e => new EarlyStartFailed(e));
+                break;
+            case SyncWork.StartUp startUp:
+                _log.Info("Bringing HAProxy up on the recovered state: [{Backends}] backends, [{Routes}] routes", startUp.Desired.Count, startUp.Routes.Count);
+                Run(ct => SyncStartup.RunAsync(startUp.Desired, startUp.Routes, settings, client, ct, startUp.AlreadyRunning),
+                    o => new StartupDone(o, startUp.Desired), e => new StartupFailed(e));
+                break;
+            case SyncWork.Reconcile reconcile:
+                Run(ct => SyncRound.ReconcileAsync(reconcile.Applied, client, ct), o => new ReconcileDone(o), e => new WorkFailed(e));
+                break;
+            case SyncWork.Round round:
+                Run(ct => SyncRound.RunAsync(round.Job, settings, client, ct), o => new RoundDone(round.Job, round.RoutesVersion, o), e => new WorkFailed(e));
+                break;
+            case SyncWork.Stop:
+                foreach (var waiter in _flushWaiters)
+                    waiter.Tell(Done.Instance);
+                _flushWaiters.Clear();
+                break;
         }
     }
 
@@ -228,6 +186,13 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             using var cts = new CancellationTokenSource(timeout);
             return await work(cts.Token).ConfigureAwait(false);
         }).PipeTo(Self, success: result => success(result), failure: e => failure(e));
+    }
+
+    private void SettleWaiters()
+    {
+        _waiters.Settle(_state.Answer);
+        if (_waiters.Any)
+            Timers.StartSingleTimer(WaitersTimer, Tick.Waiters, TimeSpan.FromMilliseconds(50));
     }
 }
 

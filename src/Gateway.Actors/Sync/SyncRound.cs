@@ -6,10 +6,10 @@ using Gateway.Shared.Model;
 namespace Gateway.Actors.Sync;
 
 /// <summary>
-/// What one round asks of HAProxy; built by the sync actor from its state, run off the actor by
+/// What one round asks of HAProxy; planned by <see cref="SyncState.Next"/>, run off the actor by
 /// <see cref="SyncRound"/>. <see cref="Target"/> (everything HAProxy must serve) is only filled
-/// for a reload, <see cref="Applied"/> only for a reload or a config rewrite: a runtime round
-/// copies nothing of the size of the whole state. <see cref="AppliedMaps"/> are the maps live
+/// for a reload: a runtime round builds nothing of the size of the whole state (<see cref="Applied"/>
+/// is the state's immutable map, shared, not copied). <see cref="AppliedMaps"/> are the maps live
 /// before the round, written with the config when the round does not change them, under the
 /// frontend's <see cref="LiveLookup"/> (a change of lookup waits for a reload).
 /// </summary>

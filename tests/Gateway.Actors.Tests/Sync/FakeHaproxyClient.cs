@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Gateway.Actors.Haproxy;
 using Gateway.Actors.Haproxy.Runtime;
-using Gateway.Actors.Sync;
 using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Tests.Sync;

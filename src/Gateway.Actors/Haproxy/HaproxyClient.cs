@@ -1,9 +1,8 @@
-using Gateway.Actors.Haproxy;
 using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Shared.Model;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Actors.Sync;
+namespace Gateway.Actors.Haproxy;
 
 /// <summary>The real <see cref="IHaproxyClient"/>: the runtime socket, the master CLI, config transactions and the process supervisor of one HAProxy.</summary>
 public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable

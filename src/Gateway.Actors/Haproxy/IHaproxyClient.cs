@@ -1,8 +1,7 @@
-using Gateway.Actors.Haproxy;
 using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Shared.Model;
 
-namespace Gateway.Actors.Sync;
+namespace Gateway.Actors.Haproxy;
 
 /// <summary>How an HAProxy came to be running for this node.</summary>
 public enum StartKind { Started, Adopted }

@@ -1,0 +1,96 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Actors.Haproxy;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>
+/// The phases while HAProxy serves: idle, applying a round, reconciling, and stopped. While a round
+/// or a reconcile is in flight, changes only pile up in the state (<see cref="ReceiveInputs"/>), and
+/// its completion starts the next round with all of them.
+/// </summary>
+public sealed partial class HaproxySyncActor
+{
+    private sealed record RoundDone(SyncJob Job, long RoutesVersion, SyncOutcome Outcome);
+    private sealed record ReconcileDone(ReconcileOutcome Outcome);
+    private sealed record WorkFailed(Exception Cause);
+
+    /// <summary>Nothing in flight: a change, a tick or the flush starts what is due at once.</summary>
+    private void Idle() => ReceiveInputs();
+
+    /// <summary>A sync round is in flight.</summary>
+    private void Applying()
+    {
+        Receive<RoundDone>(done =>
+        {
+            var state = _state.RoundCompleted(done.Job, done.RoutesVersion, done.Outcome, DateTime.UtcNow);
+            LogRound(done, state);
+            _state = state;
+            SettleWaiters();
+            Proceed(_state);
+        });
+        ReceiveWorkFailed();
+        ReceiveInputs();
+    }
+
+    /// <summary>A reconcile with what HAProxy serves is in flight.</summary>
+    private void Reconciling()
+    {
+        Receive<ReconcileDone>(done =>
+        {
+            var outcome = done.Outcome;
+            if (outcome.MissingBackends.Count > 0)
+                _log.Warning("HAProxy lacks backends [{Backends}]; reloading them in", string.Join(", ", outcome.MissingBackends));
+            if (outcome.Commands > 0)
+                _log.Warning("Repaired drift on [{Servers}] servers with [{Commands}] runtime commands (HAProxy no longer served what was applied)",
+                    outcome.Servers, outcome.Commands);
+            if (!_state.Ready)
+                _log.Info("Ready: HAProxy serves the recovered state");
+            _state = _state.Reconciled(outcome);
+            SettleWaiters();
+            Proceed(_state);
+        });
+        ReceiveWorkFailed();
+        ReceiveInputs();
+    }
+
+    /// <summary>Flushed: the node stops HAProxy next. Changes are still taken (the status shows them), no work starts.</summary>
+    private void Stopped()
+    {
+        Receive<Flush>(_ => Sender.Tell(Done.Instance));
+        ReceiveInputs();
+    }
+
+    private void ReceiveWorkFailed() =>
+        Receive<WorkFailed>(failed =>
+        {
+            _log.Error(failed.Cause, "Sync round failed; the next change or reconcile tries again");
+            Proceed(_state.WorkFailed(failed.Cause.Message));
+        });
+
+    /// <summary>What an operator reads of a round: runtime failures and refusals, a failed reload, the runtime changes and map replacements.</summary>
+    private void LogRound(RoundDone done, SyncState state)
+    {
+        var (job, outcome) = (done.Job, done.Outcome);
+        foreach (var (backend, error) in outcome.RuntimeFailures)
+            _log.Warning("Runtime change of [{Backend}] failed ({Error}); falling back to a reload", backend, error);
+        if (outcome.MapsError is { } mapsError)
+            _log.Warning("Route maps not replaced at runtime ({Error}); falling back to a reload", mapsError);
+        if (outcome.Reload is { } reload)
+        {
+            if (reload.Outcome != CommitOutcome.Reloaded)
+                foreach (var name in SyncState.Culprits(job, outcome))
+                    LogRefused(name, state);
+            LogReload(reload, SyncState.ReloadReasonOf(job), state);
+        }
+        if (outcome.Tally is { Changed: true } tally)
+            LogRound(tally);
+        if (outcome.Reload is null && outcome.Maps is { } replaced)
+        {
+            var (entries, missing) = MapsTally.Of(replaced);
+            _log.Info("Replaced the route maps at runtime for routes version [{RoutesVersion}]: [{Entries}] entries, [{Missing}] of them answering 503 (backend missing)",
+                done.RoutesVersion, entries, missing);
+        }
+    }
+}

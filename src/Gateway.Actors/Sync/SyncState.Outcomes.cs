@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using Gateway.Actors.Haproxy;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>
+/// What a round or a reconcile did, taken into the state; back to <see cref="SyncPhase.Idle"/>.
+/// Every name a round touched is still in <see cref="Dirty"/> (changes arriving meanwhile were
+/// added to it): the next <see cref="Next"/> drops those that converged.
+/// </summary>
+public sealed partial record SyncState
+{
+    /// <param name="routesVersion">The routes version the round was planned from.</param>
+    public SyncState RoundCompleted(SyncJob job, long routesVersion, SyncOutcome outcome, DateTime now)
+    {
+        var state = this with
+        {
+            Phase = SyncPhase.Idle,
+            Applied = outcome.ReplacedAll ? outcome.Applied.ToImmutableDictionary(StringComparer.Ordinal) : Applied.SetItems(outcome.Applied),
+            RuntimeCommands = RuntimeCommands + outcome.Commands,
+        };
+        foreach (var (backend, error) in outcome.RuntimeFailures)
+            state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
+        // Served once the frontend looks them up too: a change of lookup is served by its reload.
+        if (outcome.Maps is { } maps)
+            state = state with
+            {
+                AppliedMaps = maps,
+                AppliedRoutesVersion = RouteLookup.Of(job.Routes) == LiveLookup ? routesVersion : state.AppliedRoutesVersion,
+            };
+        if (outcome.MapsError is { } mapsError)
+            state = state with { LastError = mapsError, ReloadWanted = true };
+        var attempted = job.Plan.Runtime.SelectMany(s => s.Removals.Select(r => new ServerRef(s.Backend, r)));
+        state = state with { Pending = state.Pending.Except(attempted).Union(outcome.StillPending) };
+
+        if (outcome.Reload is { } reload)
+        {
+            if (reload.Outcome == CommitOutcome.Reloaded)
+                state = state with
+                {
+                    ForceReload = state.ForceReload.Clear(),
+                    Pending = state.Pending.Clear(),
+                    AppliedRoutesVersion = routesVersion,
+                    AppliedMaps = outcome.Maps ?? state.AppliedMaps,
+                    LiveLookup = RouteLookup.Of(job.Routes),
+                    MapsDirty = routesVersion != Routes.Version,
+                };
+            else
+                foreach (var name in Culprits(job, outcome))
+                    state = state.Refuse(name, string.Join("; ", reload.Errors), job.Target);
+            state = state.Reloaded(reload, ReloadReasonOf(job), now);
+        }
+        else if (job.Plan.Runtime.Count > 0 || outcome.Maps is not null)
+        {
+            state = state with { ConfigLags = true }; // haproxy.cfg and the maps on disk lag what is live until the next write
+        }
+        if (outcome.Written is { } written)
+            state = written.Succeeded
+                ? state with { ConfigLags = false, LastConfigWrite = now, ConfigHash = written.Hash }
+                : state with { LastError = string.Join("; ", written.Errors) };
+        return state;
+    }
+
+    /// <summary>The backends a refused reload is blamed on: those <c>haproxy -c</c> named, else all the round brought in.</summary>
+    public static IReadOnlyList<string> Culprits(SyncJob job, SyncOutcome outcome) =>
+        outcome.RefusedBackends.Count > 0 ? outcome.RefusedBackends : job.Plan.Structural;
+
+    public static string ReloadReasonOf(SyncJob job) => job.Plan.ReloadReason ?? "configuration changed";
+
+    /// <summary>The first reconcile makes the node ready.</summary>
+    public SyncState Reconciled(ReconcileOutcome outcome)
+    {
+        var missing = outcome.MissingBackends;
+        return this with
+        {
+            Phase = SyncPhase.Idle,
+            RuntimeCommands = RuntimeCommands + outcome.Commands,
+            ForceReload = ForceReload.Union(missing),
+            Dirty = Dirty.Union(missing),
+            Applied = Applied.RemoveRange(missing),
+            LastError = outcome.Error ?? LastError,
+            Pending = [.. outcome.StillPending],
+            Ready = true,
+        };
+    }
+
+    /// <summary>A round or a reconcile threw: what it was to do is still dirty, so the next one tries again.</summary>
+    public SyncState WorkFailed(string error) => this with { Phase = SyncPhase.Idle, LastError = error };
+
+    private SyncState Reloaded(CommitResult result, string reason, DateTime now) =>
+        result.Outcome == CommitOutcome.Reloaded
+            ? this with
+            {
+                Reloads = Reloads + 1,
+                LastReloadReason = reason,
+                ConfigHash = result.Hash,
+                ConfigLags = false,
+                LastConfigWrite = now,
+            }
+            : this with { LastError = $"{result.Outcome}: {string.Join("; ", result.Errors)}" };
+
+    /// <param name="tried">What HAProxy checked: a newer version that arrived meanwhile is not refused with it, it gets its own try.</param>
+    private SyncState Refuse(string name, string error, IReadOnlyDictionary<string, VersionedBackend> tried)
+    {
+        var version = tried.TryGetValue(name, out var checkedVersion) ? checkedVersion.Version
+            : Desired.TryGetValue(name, out var want) ? want.Version : DesiredVersions.GetValueOrDefault(name);
+        return this with
+        {
+            Refused = Refused.SetItem(name, new Refusal(version, error)),
+            Dirty = Dirty.Add(name),
+            LastError = $"backend {name}: {error}",
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Health;
+using Gateway.Shared.Messages;
+
+namespace Gateway.Actors.Sync;
+
+/// <summary>What the sync answers: its status, what it still waits for before it is ready (for /readyz), and waiters for a version to be served.</summary>
+public sealed partial record SyncState
+{
+    public SyncStatus ToStatus()
+    {
+        var backends = new SortedDictionary<string, BackendSyncState>(StringComparer.Ordinal);
+        foreach (var (name, want) in Desired)
+            backends[name] = new BackendSyncState(want.Version, Applied.TryGetValue(name, out var a) ? a.Version : null,
+                Refused.TryGetValue(name, out var r) && r.Version == want.Version ? r.Error : null);
+        return new SyncStatus(Ready, Reloads, RuntimeCommands, ConfigHash, LastReloadReason, LastError, HaproxyPid, HaproxyVersion,
+            Routes.Version, AppliedRoutesVersion, Pending.Count, backends)
+        {
+            DanglingRoutes = RouteMaps.Dangling(Routes.Routes, Desired.ContainsKey),
+        };
+    }
+
+    public StartupStatus ToStartupStatus() => new("haproxy", Ready ? null
+        : !Recovered ? "the desired state, before HAProxy is brought up on it"
+        : !Serving ? $"HAProxy to come up on the recovered state{(LastError is null ? "" : $" (last error: {LastError})")}"
+        : "the first reconcile with what HAProxy serves");
+
+    /// <summary>The reply to an <see cref="AwaitApplied"/> or <see cref="AwaitRoutesApplied"/> if it has one yet, else null.</summary>
+    public object? Answer(object request) => request switch
+    {
+        AwaitApplied a when AppliedVersion(a.BackendName) is { } v && v >= a.Version => new AppliedOk(v),
+        AwaitApplied a when Refused.TryGetValue(a.BackendName, out var r) && r.Version >= a.Version => new ApplyFailed(r.Error),
+        AwaitRoutesApplied r when AppliedRoutesVersion >= r.Version => new AppliedOk(AppliedRoutesVersion),
+        _ => null,
+    };
+
+    /// <summary>The version HAProxy serves: the applied one, or for a deleted backend gone from HAProxy, its deletion.</summary>
+    private long? AppliedVersion(string name)
+    {
+        if (Applied.TryGetValue(name, out var applied))
+            return applied.Version;
+        return Serving && !Desired.ContainsKey(name) && DesiredVersions.TryGetValue(name, out var deleted) ? deleted : null;
+    }
+}

@@ -1,0 +1,192 @@
+using Gateway.Actors.Haproxy;
+using Gateway.Actors.Sync;
+using Gateway.Shared.Messages;
+using static Gateway.Actors.Tests.Haproxy.Given;
+using static Gateway.Actors.Tests.Sync.SyncStates;
+
+namespace Gateway.Actors.Tests.Sync;
+
+/// <summary>
+/// The sync's rounds as pure transitions of <see cref="SyncState"/>, without an actor system: a
+/// change goes out at once when idle, piles up while a round is in flight and goes out with the
+/// others in the next one; reloads wait for their window and for the round in flight; what a
+/// failed round was to do is tried again.
+/// </summary>
+public class SyncStateSpecs
+{
+    [Fact]
+    public void SyncState_should_send_a_change_at_once_when_idle()
+    {
+        var state = Ready(At("api", "10.0.0.1"));
+
+        var (applying, round) = state.Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        Assert.Equal(SyncPhase.Applying, applying.Phase);
+        Assert.False(round.Job.Reload);
+        var step = Assert.Single(round.Job.Plan.Runtime);
+        Assert.Equal(("api", 2L), (step.Backend, step.Version));
+        Assert.Equal(["set server api/s1 addr 10.0.0.2 port 8080"], step.Commands.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void SyncState_should_batch_changes_that_arrive_while_applying_into_the_next_round()
+    {
+        var (applying, first) = Ready(At("a", "10.0.0.1"), At("b", "10.0.0.2"), At("c", "10.0.0.3"))
+            .Take(Changed(At("a", "10.0.1.1"), 2), T0).NextRound(T0);
+
+        var piled = applying.Take(Changed(At("b", "10.0.1.2"), 2), T0).Take(Changed(At("c", "10.0.1.3"), 2), T0);
+        var (stillApplying, meanwhile) = piled.Next(T0, Settings);
+
+        Assert.Null(meanwhile.Work);
+        Assert.Equal(SyncPhase.Applying, stillApplying.Phase);
+        var (next, second) = stillApplying.Completed(first, T0).NextRound(T0);
+        Assert.Equal(["a"], first.RuntimeBackends());
+        Assert.Equal(["b", "c"], second.RuntimeBackends());
+        Assert.Equal(2, next.Applied["a"].Version);
+        Assert.Equal(SyncPhase.Applying, next.Phase);
+    }
+
+    [Fact]
+    public void SyncState_should_go_idle_when_a_round_completes_and_nothing_piled_up_and_write_the_config_at_most_once_an_interval()
+    {
+        var (applying, first) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var (writing, write) = applying.Completed(first, T0).NextRound(T0);
+        Assert.True(write.Job.WriteConfig); // not written since the start
+        var (again, second) = writing.Completed(write, T0).Take(Changed(At("api", "10.0.0.3"), 3), T0).NextRound(T0);
+
+        var soon = T0.AddMilliseconds(100);
+        var (idle, step) = again.Completed(second, soon).Next(soon, Settings);
+
+        Assert.Equal(SyncPhase.Idle, idle.Phase);
+        Assert.Null(step.Work);
+        Assert.Empty(idle.Dirty);
+        Assert.Equal(3, idle.Applied["api"].Version);
+        Assert.True(idle.ConfigLags);
+        Assert.Equal(Settings.ConfigWriteInterval, step.WriteConfigIn);
+    }
+
+    [Fact]
+    public void SyncState_should_hold_a_reload_wanted_while_applying_until_the_round_in_flight_completes()
+    {
+        var (applying, runtime) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        var (stillApplying, meanwhile) = applying.Take(Changed(Backend("x"), 1), T0).Next(T0, Settings);
+        Assert.Null(meanwhile.Work);
+
+        var (reloading, reload) = stillApplying.Completed(runtime, T0).NextRound(T0);
+        Assert.True(reload.Job.Reload);
+        Assert.Equal("backend added: x", reload.Job.Plan.ReloadReason);
+        Assert.Equal(["api", "x"], reload.Job.Target.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, reload.Job.Target["api"].Version);
+
+        var (idle, _) = reloading.Completed(reload, T0).Next(T0, Settings);
+        Assert.Equal(1, idle.Reloads);
+        Assert.Equal("backend added: x", idle.LastReloadReason);
+        Assert.Equal(SyncPhase.Idle, idle.Phase);
+    }
+
+    [Fact]
+    public void SyncState_should_fall_back_to_a_reload_when_the_route_maps_fail_at_runtime()
+    {
+        var state = Ready([Route("", "/", "api")], Backend("api"));
+        var (applying, maps) = state.Take(new RoutesStateChanged(2, [Route("", "/", "api"), Route("", "/v2", "api")]), T0).NextRound(T0);
+        Assert.False(maps.Job.Reload);
+        Assert.NotNull(maps.Job.Plan.Maps);
+
+        var failed = Succeeded(maps.Job) with { Maps = null, MapsError = "Unknown map identifier" };
+        var (_, reload) = applying.Completed(maps, T0, failed).NextRound(T0);
+
+        Assert.True(reload.Job.Reload);
+        Assert.Null(reload.Job.Plan.Maps);
+        Assert.Equal("route maps could not be changed at runtime", reload.Job.Plan.ReloadReason);
+    }
+
+    [Fact]
+    public void SyncState_should_keep_a_reload_for_its_window_without_holding_back_runtime_changes()
+    {
+        var spaced = Settings with { MinReloadInterval = TimeSpan.FromSeconds(1) };
+        var (reloading, first) = Ready(At("api", "10.0.0.1")).Take(Changed(Backend("x"), 1), T0).NextRound(T0);
+        var state = reloading.Completed(first, T0).Take(Changed(Backend("y"), 1), T0).Take(Changed(At("api", "10.0.0.2"), 2), T0);
+
+        var (applying, step) = state.Next(T0.AddMilliseconds(200), spaced);
+
+        var runtime = Assert.IsType<SyncWork.Round>(step.Work);
+        Assert.False(runtime.Job.Reload);
+        Assert.Equal(["api"], runtime.RuntimeBackends());
+        Assert.Empty(runtime.Job.Plan.Structural);
+        Assert.Equal(TimeSpan.FromMilliseconds(800), step.ReloadIn);
+
+        var (_, later) = applying.Completed(runtime, T0.AddMilliseconds(210)).Next(T0.AddSeconds(1), spaced);
+        var reload = Assert.IsType<SyncWork.Round>(later.Work);
+        Assert.True(reload.Job.Reload);
+        Assert.Equal("backend added: y", reload.Job.Plan.ReloadReason);
+    }
+
+    [Fact]
+    public void SyncState_should_try_again_what_a_failed_round_was_to_do()
+    {
+        var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        var failed = applying.WorkFailed("runtime socket closed");
+
+        Assert.Equal(SyncPhase.Idle, failed.Phase);
+        Assert.Equal("runtime socket closed", failed.LastError);
+        Assert.Equal(1, failed.Applied["api"].Version);
+        var (_, retry) = failed.NextRound(T0);
+        Assert.Equal(round.Job.Plan.Runtime.Single().Commands, retry.Job.Plan.Runtime.Single().Commands);
+    }
+
+    [Fact]
+    public void SyncState_should_reload_a_backend_whose_runtime_change_failed()
+    {
+        var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var failed = Succeeded(round.Job) with { Applied = new Dictionary<string, VersionedBackend>(), RuntimeFailures = [("api", "No such server.")] };
+
+        var (_, reload) = applying.Completed(round, T0, failed).NextRound(T0);
+
+        Assert.True(reload.Job.Reload);
+        Assert.Equal("runtime change failed: api", reload.Job.Plan.ReloadReason);
+        Assert.Equal(2, reload.Job.Target["api"].Version);
+    }
+
+    [Fact]
+    public void SyncState_should_refuse_the_backends_a_failed_reload_names_and_keep_their_last_good_version()
+    {
+        var (reloading, round) = Ready(Backend("api")).Take(Changed(Backend("x"), 1), T0).NextRound(T0);
+        var refused = new SyncOutcome(new Dictionary<string, VersionedBackend>(), false, [], 0, RuntimeTally.None, null, null, [],
+            Commit(CommitOutcome.Invalid, "invalid keyword"), ["x"], null);
+
+        var (idle, step) = reloading.Completed(round, T0, refused).Next(T0, Settings);
+
+        Assert.Null(step.Work); // not tried again until a newer version comes
+        Assert.Equal(new Refusal(1, "invalid keyword"), idle.Refused["x"]);
+        Assert.Equal("invalid keyword", idle.ToStatus().Backends["x"].Error);
+        Assert.Equal(new ApplyFailed("invalid keyword"), idle.Answer(new AwaitApplied("x", 1, TimeSpan.FromSeconds(1))));
+        Assert.Equal(0, idle.Reloads);
+    }
+
+    [Fact]
+    public void SyncState_should_reconcile_after_the_round_in_flight_when_one_came_due_meanwhile()
+    {
+        var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        var (due, meanwhile) = applying.ReconcileDue().Next(T0, Settings);
+        Assert.Null(meanwhile.Work);
+
+        var (reconciling, step) = due.Completed(round, T0).Next(T0, Settings);
+        var reconcile = Assert.IsType<SyncWork.Reconcile>(step.Work);
+        Assert.Equal(2, reconcile.Applied["api"].Version);
+        Assert.Equal(SyncPhase.Reconciling, reconciling.Phase);
+    }
+
+    [Fact]
+    public void SyncState_should_ignore_a_backend_version_older_than_one_it_has_seen()
+    {
+        var state = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.3"), 3), T0);
+
+        var stale = state.Take(Changed(At("api", "10.0.0.2"), 2), T0);
+
+        Assert.Same(state, stale);
+        Assert.Equal(3, stale.Desired["api"].Version);
+    }
+}
