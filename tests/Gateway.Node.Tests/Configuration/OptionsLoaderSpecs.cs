@@ -63,7 +63,7 @@ public sealed class OptionsLoaderSpecs
         { "Gateway:Frontend:HTTPPrt=80", "Gateway:Frontend:HTTPPrt: unknown key, did you mean HTTPPort?",
             "HTTPPort, HTTPSPort, HTTPSEnabled, SSLCertDir, StrictSNI, EnableHTTP2, ALPN, DefaultBackend, IPv4BindAddr, IPv6BindAddr" },
         { "Gateway:Managr:SyncPeriod=5s", "Gateway:Managr: unknown key, did you mean Manager?",
-            "Gateway takes DataDir, Frontend, Manager, Haproxy, Persistence, Providers, Admin, Demo" },
+            "Gateway takes DataDir, Frontend, Manager, Haproxy, Persistence, Providers, Admin, Cluster, Demo" },
         { "Gateway:Manager:Colour=red", "Gateway:Manager:Colour: unknown key. Gateway:Manager takes", "SyncPeriod, EventChanSize" },
         { "Gateway:Frontend:EffectiveAlpn=h2", "Gateway:Frontend:EffectiveAlpn: unknown key. Gateway:Frontend takes", "ALPN" },
     };
@@ -138,6 +138,57 @@ public sealed class OptionsLoaderSpecs
 
         Assert.Null(options);
         Assert.Equal([expected], errors);
+    }
+
+    private const string Pg = "Gateway:Persistence:Provider=PostgreSql";
+    private const string PgConnection = "Gateway:Persistence:ConnectionString=Host=db";
+
+    public static TheoryData<string[], string> ClusterErrors => new()
+    {
+        { [Pg, PgConnection, "Gateway:Cluster:SeedNodes:0=akka.tcp://other@10.0.0.1:4053"], "Gateway:Cluster:SeedNodes:0: must be akka.tcp://gateway@host:port" },
+        { [Pg, PgConnection, "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@10.0.0.1"], "Gateway:Cluster:SeedNodes:0: must be akka.tcp://gateway@host:port" },
+        {
+            [Pg, PgConnection, "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@10.0.0.1:70000"],
+            "Gateway:Cluster:SeedNodes:0: must be akka.tcp://gateway@host:port: the port must be 1–65535"
+        },
+        {
+            [Pg, PgConnection, "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@evil\"}\nakka.x{:4053"],
+            "Gateway:Cluster:SeedNodes:0: must be akka.tcp://gateway@host:port: 'evil\"}\nakka.x{' is not an IP address or a host name"
+        },
+        { ["Gateway:Cluster:Hostname=node 1"], "Gateway:Cluster:Hostname: must be an IP address or a host name" },
+        { ["Gateway:Cluster:Port=0"], "Gateway:Cluster:Port: must be 1–65535" },
+        { ["Gateway:Cluster:Roles:0=edge node"], "Gateway:Cluster:Roles:0: must be 1–64 letters, digits, '-' or '_'" },
+        {
+            ["Gateway:Cluster:Port=4053", "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@127.0.0.1:4053", "Gateway:Cluster:SeedNodes:1=akka.tcp://gateway@10.0.0.2:4053"],
+            "Gateway:Cluster:SeedNodes: joining other nodes (akka.tcp://gateway@10.0.0.2:4053) needs the shared PostgreSql journal (Gateway:Persistence:Provider); SQLite is one node's own file"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClusterErrors))]
+    public void OptionsLoader_should_check_every_cluster_address_and_refuse_a_cluster_on_sqlite(string[] settings, string expected)
+    {
+        var (options, errors) = Load(settings);
+
+        Assert.Null(options);
+        Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void OptionsLoader_should_take_a_cluster_on_postgresql_and_a_cluster_of_one_on_sqlite()
+    {
+        var (cluster, clusterErrors) = Load(Pg, PgConnection, "Gateway:Cluster:Hostname=node-2.internal", "Gateway:Cluster:Port=4054",
+            "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@node-1.internal:4053", "Gateway:Cluster:SeedNodes:1=akka.tcp://gateway@[::1]:4053",
+            "Gateway:Cluster:Roles:0=edge");
+        var (alone, aloneErrors) = Load("Gateway:Cluster:Port=4053", "Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@127.0.0.1:4053");
+
+        Assert.Empty(clusterErrors);
+        var membership = cluster!.Cluster.Membership;
+        Assert.Equal(("node-2.internal", 4054), (membership.Hostname, membership.Port));
+        Assert.Equal(["akka.tcp://gateway@node-1.internal:4053", "akka.tcp://gateway@[::1]:4053"], membership.SeedNodes);
+        Assert.Equal(["edge"], membership.Roles);
+        Assert.Empty(aloneErrors);
+        Assert.True(alone!.Cluster.Enabled);
     }
 
     [Fact]
