@@ -7,6 +7,7 @@ using Gateway.Bench;
 //        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,alone,idle,throughput,burst,memory]
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
+//        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
 var tables = suite switch
@@ -16,7 +17,11 @@ var tables = suite switch
         args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
     "dataplane" => await DataPlaneBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
-    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds] | dataplane [rounds])"),
+    "tags" => await TagBench.RunAsync(
+        (args.Length > 1 ? args[1] : "10000,100000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
+        args.Length > 3 ? args[3].Split(',').ToHashSet() : []),
+    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds] | dataplane [rounds] | tags [sizes] [rounds])"),
 };
 
 var report = new StringBuilder();
