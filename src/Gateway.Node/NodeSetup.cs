@@ -86,10 +86,27 @@ public sealed class NodeSetup
 
         var (connectionString, providerName) = options.Persistence.Provider switch
         {
-            PersistenceProvider.PostgreSql => (options.Persistence.ConnectionString!, LinqToDB.ProviderName.PostgreSQL15),
+            PersistenceProvider.PostgreSql => (PostgreSqlConnection(options.Persistence.ConnectionString!), LinqToDB.ProviderName.PostgreSQL15),
             _ => (SqliteConnection(options.Persistence.ConnectionString, dataDir), LinqToDB.ProviderName.SQLiteMS),
         };
         return new NodeSetup(options, dataDir, AdminToken.Resolve(options.Admin.Token, dataDir), sync, connectionString, providerName);
+    }
+
+    /// <summary>The nodes' default connection pool, when the connection string does not set one.</summary>
+    public const int PostgreSqlPoolSize = 25;
+
+    /// <summary>
+    /// The connection string as given, with a smaller pool unless it sets one: Npgsql's default (100)
+    /// equals PostgreSQL's default max_connections, so a second node starting (hundreds of recoveries
+    /// at once) was refused with "too many clients" (53300). Three nodes at 25 leave room for others.
+    /// </summary>
+    internal static string PostgreSqlConnection(string configured)
+    {
+        // Npgsql's builder answers every keyword it knows as present: read what was written
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured };
+        if (written.ContainsKey("Maximum Pool Size") || written.ContainsKey("MaxPoolSize"))
+            return configured;
+        return new Npgsql.NpgsqlConnectionStringBuilder(configured) { MaxPoolSize = PostgreSqlPoolSize }.ConnectionString;
     }
 
     /// <summary>The journal file in the data dir, in WAL mode so readers (recovery, queries) do not block the writer.</summary>
