@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
@@ -35,7 +36,7 @@ try
     {
         foreach (var error in errors)
             Log.Error("Configuration: {Error}", error);
-        return 2;
+        return ExitCodes.Configuration;
     }
 
     var node = NodeSetup.Prepare(options);
@@ -72,6 +73,8 @@ try
         akka.AddWriters(clustered)
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
             .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
+        if (clustered)
+            akka.AddConvergence();
     });
     if (!options.Demo)
         builder.Services.AddHostedService<DemoCleanup>();
@@ -82,7 +85,16 @@ try
         options.Haproxy.Managed ? "managed" : "adopted");
     if (node.Token.File is not null)
         Log.Information("Admin API token: [{TokenFile}]", node.Token.File);
+    var downed = false; // read while the services live: after the run they are disposed
+    app.Lifetime.ApplicationStopping.Register(() =>
+        downed = CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason is CoordinatedShutdown.ClusterDowningReason);
     await app.RunAsync();
+    if (downed)
+    {
+        Log.Error("This node was removed from the cluster (downed: the others found it unreachable, or an operator did); its HAProxy serves "
+            + "the last state; exiting with [{ExitCode}] so that its supervisor restarts it and it rejoins", ExitCodes.Downed);
+        return ExitCodes.Downed;
+    }
     return 0;
 }
 catch (Exception e) when (e is not HostAbortedException)
@@ -93,4 +105,14 @@ catch (Exception e) when (e is not HostAbortedException)
 finally
 {
     await Log.CloseAndFlushAsync();
+}
+
+/// <summary>How the node ends: 0 when asked to stop.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The configuration is wrong; each problem was logged with its key.</summary>
+    public const int Configuration = 2;
+
+    /// <summary>The cluster removed this node; restarted, it rejoins.</summary>
+    public const int Downed = 3;
 }

@@ -71,15 +71,17 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
         return reply.Ok ? ServerStates.Parse(reply.Output) : throw new IOException($"show servers state failed: {reply.Output}");
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(bool leaveRunning, CancellationToken cancellationToken)
     {
         // First: an open CLI connection keeps a soft-stopping worker alive.
         await _runtime.DisposeAsync().ConfigureAwait(false);
         if (_supervisor is not null)
         {
-            await _supervisor.StopAsync(_options.KeepRunning, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            if (_options.KeepRunning)
-                _log.LogInformation("Leaving HAProxy master [{Pid}] running (Gateway:Haproxy:KeepRunning)", _process.MasterPid);
+            var keep = leaveRunning || _options.KeepRunning;
+            await _supervisor.StopAsync(keep, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            if (keep)
+                _log.LogInformation("Leaving HAProxy master [{Pid}] running ({Why})", _process.MasterPid,
+                    leaveRunning ? "the node left its cluster: it serves the last state until the node is back" : "Gateway:Haproxy:KeepRunning");
         }
     }
 

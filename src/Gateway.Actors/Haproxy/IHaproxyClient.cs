@@ -36,6 +36,7 @@ public interface IHaproxyClient
     /// <summary>Raised (on any thread) with the new master pid when a dead HAProxy was started again.</summary>
     event Action<int>? Restarted;
 
-    /// <summary>Stops supervising; stops HAProxy too unless configured to keep it running.</summary>
-    Task StopAsync(CancellationToken cancellationToken);
+    /// <summary>Stops supervising; stops HAProxy too unless configured to keep it running or <paramref name="leaveRunning"/>.</summary>
+    /// <param name="leaveRunning">HAProxy must serve on whatever the configuration says (the node was removed from its cluster).</param>
+    Task StopAsync(bool leaveRunning, CancellationToken cancellationToken);
 }

@@ -5,7 +5,7 @@ namespace Gateway.Actors.Haproxy;
 /// <summary>The few POSIX calls .NET does not offer: sending a signal, and telling a live process from a zombie.</summary>
 internal static partial class Posix
 {
-    public const int SIGINT = 2, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
+    public const int SIGINT = 2, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

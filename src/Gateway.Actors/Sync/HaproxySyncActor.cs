@@ -105,6 +105,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             Proceed(_state.FlushAsked());
         });
         Receive<GetSyncStatus>(_ => Sender.Tell(_state.ToStatus()));
+        Receive<GetSyncSummary>(_ => Sender.Tell(_state.ToSummary()));
         Receive<Health.GetStartupStatus>(_ => Sender.Tell(_state.ToStartupStatus()));
         Receive<AwaitApplied>(await =>
         {
@@ -213,7 +214,8 @@ public static class HaproxySyncActorHosting
             });
             shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-haproxy", async () =>
             {
-                await client.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                // A node removed from its cluster stops, and is restarted by its supervisor: its HAProxy serves on meanwhile.
+                await client.StopAsync(leaveRunning: shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason, CancellationToken.None).ConfigureAwait(false);
                 return Done.Instance;
             });
         });

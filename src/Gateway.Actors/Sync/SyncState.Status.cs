@@ -17,8 +17,26 @@ public sealed partial record SyncState
             Routes.Version, AppliedRoutesVersion, Pending.Count, backends)
         {
             DanglingRoutes = RouteMaps.Dangling(Routes.Routes, Desired.ContainsKey),
+            DesiredHash = DesiredHash,
+            AppliedHash = AppliedHash,
+            Behind = Behind,
         };
     }
+
+    /// <summary>The desired backends' and routes' versions, hashed (<see cref="StateHash"/>).</summary>
+    public string DesiredHash => StateHash.Of(Desired.Select(b => KeyValuePair.Create(b.Key, b.Value.Version)), Routes.Version);
+
+    /// <summary>What HAProxy serves, hashed alike: equal to <see cref="DesiredHash"/> once it serves all of it.</summary>
+    public string AppliedHash => StateHash.Of(Applied.Select(b => KeyValuePair.Create(b.Key, b.Value.Version)), AppliedRoutesVersion);
+
+    /// <summary>How many backends (and the routes) HAProxy does not serve at their newest version yet; refused versions count.</summary>
+    public int Behind =>
+        Desired.Count(b => !Applied.TryGetValue(b.Key, out var a) || a.Version != b.Value.Version)
+        + Applied.Keys.Count(name => !Desired.ContainsKey(name))
+        + (AppliedRoutesVersion < Routes.Version ? 1 : 0);
+
+    /// <summary>The few facts every node shares with the cluster.</summary>
+    public SyncSummary ToSummary() => new(Ready, DesiredHash, AppliedHash, Behind, LastReloadReason, LastError);
 
     public StartupStatus ToStartupStatus() => new("haproxy", Ready ? null
         : !Recovered ? "the desired state, before HAProxy is brought up on it"

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Hosting;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.Providers;
 using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
@@ -9,22 +10,43 @@ using Gateway.Shared.Serialization;
 
 namespace Gateway.Node.Admin;
 
-/// <summary>/api/status: what this node's HAProxy serves compared with the desired state, and the health of its providers.</summary>
+/// <summary>
+/// /api/status: what this node's HAProxy serves compared with the desired state (and their hashes),
+/// the health of its providers, and in a cluster the members as this node sees them and every
+/// node's summary: whether the fleet has converged, in one call.
+/// </summary>
 public static class StatusEndpoints
 {
     public static void MapStatus(this RouteGroupBuilder api) =>
-        api.MapGet("/status", async (IRequiredActor<HaproxySyncActor> sync, IRequiredActor<ProvidersActor> providers) =>
+        api.MapGet("/status", async (IRequiredActor<HaproxySyncActor> sync, IRequiredActor<ProvidersActor> providers, ActorRegistry registry) =>
         {
             var syncStatus = sync.ActorRef.Ask<SyncStatus>(GetSyncStatus.Instance, AdminApi.AskTimeout);
             var providersStatus = providers.ActorRef.Ask<ProvidersStatus>(GetProvidersStatus.Instance, AdminApi.AskTimeout);
-            return AdminJson.Ok(Merge(await syncStatus, await providersStatus));
+            ClusterView? cluster = registry.TryGet<ConvergenceActor>(out var convergence)
+                ? await convergence.Ask<ClusterView>(GetClusterView.Instance, AdminApi.AskTimeout)
+                : null;
+            return AdminJson.Ok(Merge(await syncStatus, await providersStatus, cluster));
         });
 
-    /// <summary>The sync status's fields as they always were, plus <c>providers</c>.</summary>
-    public static JsonObject Merge(SyncStatus sync, ProvidersStatus providers)
+    /// <summary>The sync status's fields as they always were, plus <c>providers</c>, and <c>cluster</c> and <c>nodes</c> in a cluster.</summary>
+    public static JsonObject Merge(SyncStatus sync, ProvidersStatus providers, ClusterView? cluster = null)
     {
         var status = JsonSerializer.SerializeToNode(sync, GatewayJson.Options)!.AsObject();
         status["providers"] = JsonSerializer.SerializeToNode(providers.Providers, GatewayJson.Options);
+        if (cluster is null)
+            return status;
+        status["cluster"] = JsonSerializer.SerializeToNode(new { cluster.Self, cluster.Leader, cluster.Members, cluster.Unreachable }, GatewayJson.Options);
+        status["nodes"] = JsonSerializer.SerializeToNode(cluster.Nodes.Select(n => new
+        {
+            n.Address,
+            n.Sync.Ready,
+            n.Sync.AppliedHash,
+            Converged = n.Sync.AppliedHash == sync.DesiredHash,
+            n.Sync.Behind,
+            n.Sync.LastReloadReason,
+            n.Sync.LastError,
+            n.UpdatedAt,
+        }), GatewayJson.Options);
         return status;
     }
 }

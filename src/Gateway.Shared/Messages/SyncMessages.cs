@@ -28,7 +28,25 @@ public sealed record SyncStatus(
 {
     /// <summary>Routes whose backend is not in the desired state: they answer 503 until it exists.</summary>
     public IReadOnlyList<Route> DanglingRoutes { get; init; } = [];
+
+    /// <summary>A hash of the desired backends' and routes' versions: equal on every node that holds the same state.</summary>
+    public string DesiredHash { get; init; } = "";
+
+    /// <summary>The same hash of what this node's HAProxy serves: equal to <see cref="DesiredHash"/> once it serves all of it.</summary>
+    public string AppliedHash { get; init; } = "";
+
+    /// <summary>Backends (and the routes) this node's HAProxy does not serve at their newest version yet.</summary>
+    public int Behind { get; init; }
 }
+
+/// <summary>Asks a node's HAProxy sync for its <see cref="SyncSummary"/>: the few facts it shares with the cluster.</summary>
+public sealed record GetSyncSummary : IGatewayMessage
+{
+    public static readonly GetSyncSummary Instance = new();
+}
+
+/// <summary>What a node tells the cluster about its HAProxy: whether it has converged, and its last reload and error.</summary>
+public sealed record SyncSummary(bool Ready, string DesiredHash, string AppliedHash, int Behind, string? LastReloadReason, string? LastError) : IGatewayMessage;
 
 /// <summary>
 /// Replies <see cref="AppliedOk"/> once this node's HAProxy serves <see cref="BackendName"/> at
@@ -43,3 +61,6 @@ public sealed record AwaitRoutesApplied(long Version, TimeSpan Timeout) : IGatew
 public sealed record AppliedOk(long Version) : IGatewayMessage;
 
 public sealed record ApplyFailed(string Reason) : IGatewayMessage;
+
+/// <summary>One node's summary as the cluster shares it: its address, what its HAProxy serves, and when it said so.</summary>
+public sealed record NodeSummary(string Address, SyncSummary Sync, DateTime UpdatedAt) : IGatewayMessage;

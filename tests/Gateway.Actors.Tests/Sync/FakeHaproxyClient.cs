@@ -153,7 +153,7 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     /// <summary>As if the supervisor had started a dead HAProxy again.</summary>
     public void RaiseRestarted(int pid) => Restarted?.Invoke(pid);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(bool leaveRunning, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The time on this fake's clock, to compare with the calls' <see cref="Call.At"/>.</summary>
     public TimeSpan Now => _clock.Elapsed;

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Actors.Haproxy;
 using Gateway.Testing;
 using Xunit.Abstractions;
 
@@ -30,6 +31,9 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         {
             output.WriteLine($"--- node on {node.Settings.AdminUrl} ---\n{node.Output}");
             await node.DisposeAsync();
+            // a node that left its cluster leaves its HAProxy serving: a test that failed before restarting it must not leave it
+            if (File.Exists(node.Layout.PidFile) && int.TryParse(await File.ReadAllTextAsync(node.Layout.PidFile), out var master))
+                Posix.Signal(master, Posix.SIGKILL);
         }
         await _a.DisposeAsync();
         await _b.DisposeAsync();
@@ -39,6 +43,8 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Starts <paramref name="count"/> nodes; the first lists itself as the seed, the others join it.</summary>
+    private List<NodeSettings> _settings = [];
+
     private async Task StartClusterAsync(int count)
     {
         var ports = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToList();
@@ -56,18 +62,26 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
                 ],
             };
         }).ToList();
+        _settings = settings;
         _nodes.Add(await NodeProcess.StartAsync(settings[0], TimeSpan.FromSeconds(60)));
         _nodes.AddRange(await Task.WhenAll(settings.Skip(1).Select(s => NodeProcess.StartAsync(s, TimeSpan.FromSeconds(60)))));
     }
+
+    /// <summary>The addresses of the members <paramref name="node"/> sees.</summary>
+    private static async Task<IReadOnlyList<string>> MembersAsync(NodeProcess node) =>
+        (await node.StatusAsync()).GetProperty("cluster").GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("address").GetString()!).ToList();
 
     private static string Backend(string name, TestBackend server) =>
         $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
 
     /// <summary>Waits until every node's HAProxy answers <paramref name="host"/> from <paramref name="server"/>.</summary>
-    private async Task AllServeAsync(string host, string server)
+    private Task AllServeAsync(string host, string server) => ServeAsync(_nodes, host, server);
+
+    private static async Task ServeAsync(IEnumerable<NodeProcess> nodes, string host, string server)
     {
         using var client = Clients.H2c();
-        foreach (var node in _nodes)
+        foreach (var node in nodes)
             await Eventually.True(async () =>
             {
                 var (status, body, _) = await client.FetchAsync(node.PlainUrl + "/", host);
@@ -87,5 +101,62 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         // a runtime change (another server address) through the third node
         await _nodes[2].PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _b));
         await AllServeAsync("shop.test", "b");
+
+        // one call to any node tells whether the fleet has converged
+        var statuses = await Task.WhenAll(_nodes.Select(node => Eventually.Get(node.StatusAsync,
+            status => status.GetProperty("nodes").GetArrayLength() == 3
+                && status.GetProperty("nodes").EnumerateArray().All(n => n.GetProperty("converged").GetBoolean()),
+            Converged, $"every node converged, as the node on {node.Settings.AdminUrl} sees it")));
+        var hashes = statuses.Select(s => (Desired: s.GetProperty("desiredHash").GetString(), Applied: s.GetProperty("appliedHash").GetString())).ToList();
+        Assert.Single(hashes.Distinct());
+        Assert.Equal(hashes[0].Desired, hashes[0].Applied);
+        Assert.All(statuses, s => Assert.Equal(3, s.GetProperty("cluster").GetProperty("members").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task A_frozen_node_should_be_downed_by_the_majority_and_exit_with_its_haproxy_serving_then_rejoin()
+    {
+        await StartClusterAsync(3);
+        await _nodes[0].PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _a));
+        await _nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"shop.test","path":"","backend":"shop"}""");
+        await AllServeAsync("shop.test", "a");
+        var frozen = _nodes[2];
+        var frozenAddress = $"akka.tcp://gateway@127.0.0.1:{_settings[2].Extra.Single(e => e.StartsWith("--Gateway:Cluster:Port=", StringComparison.Ordinal)).Split('=')[1]}";
+
+        Posix.Signal(frozen.ProcessId, Posix.SIGSTOP);
+        try
+        {
+            // the majority downs it and goes on; a change whose writer lived on it waits for its shard to move
+            await Eventually.True(async () => !(await MembersAsync(_nodes[0])).Contains(frozenAddress), TimeSpan.FromSeconds(120), "the frozen node removed");
+            await Eventually.True(async () =>
+            {
+                using var response = await _nodes[0].PutJsonAsync("/api/backends/shop?wait=true", Backend("shop", _b));
+                return response.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), "a change accepted by the majority");
+            await ServeAsync(_nodes.Take(2), "shop.test", "b");
+        }
+        finally
+        {
+            Posix.Signal(frozen.ProcessId, Posix.SIGCONT);
+        }
+
+        // woken, it learns it was downed: it exits non-zero, its HAProxy still serving (what it had, or the change if it
+        // read it from its socket before it learnt it was out)
+        await frozen.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(3, frozen.ExitCode);
+        Assert.Contains("This node was removed from the cluster", frozen.Output);
+        using (var client = Clients.H2c())
+        {
+            var (status, body, _) = await client.FetchAsync(frozen.PlainUrl + "/", "shop.test");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Matches("^server=[ab] ", body);
+        }
+
+        // restarted, it rejoins and converges
+        var restarted = await NodeProcess.StartAsync(_settings[2] with { AdminPort = FreePort.Next() }, TimeSpan.FromSeconds(90));
+        _nodes[2] = restarted;
+        await frozen.DisposeAsync();
+        await AllServeAsync("shop.test", "b");
+        await Eventually.True(async () => (await MembersAsync(_nodes[0])).Count == 3, TimeSpan.FromSeconds(60), "three members again");
     }
 }
