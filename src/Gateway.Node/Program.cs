@@ -72,7 +72,7 @@ try
             akka.AddMembership(options.Cluster.Membership).AddJournalTail(routesWriter);
         akka.AddWriters(clustered)
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
-            .AddProviders(node.CreateProviders(), options.Manager.EventChanSize);
+            .AddProviders(node.CreateProviders(), options.Manager.EventChanSize, clustered);
         if (clustered)
             akka.AddConvergence();
     });

@@ -12,6 +12,7 @@ public sealed class SourceServer : IAsyncDisposable
     private volatile Func<string> _document = () => """{"backends":[]}""";
     private volatile int _failWith;
     private int _requests;
+    private readonly List<(DateTime At, string? Node)> _polls = [];
 
     private SourceServer(WebApplication app, int port)
     {
@@ -21,6 +22,16 @@ public sealed class SourceServer : IAsyncDisposable
 
     public string Url { get; }
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Every request, with the <c>node</c> query parameter its URL carried (tests give each node its own).</summary>
+    public IReadOnlyList<(DateTime At, string? Node)> Polls
+    {
+        get
+        {
+            lock (_polls)
+                return [.. _polls];
+        }
+    }
 
     public static async Task<SourceServer> StartAsync()
     {
@@ -33,6 +44,8 @@ public sealed class SourceServer : IAsyncDisposable
         app.MapGet("/backends", (HttpContext context) =>
         {
             Interlocked.Increment(ref source._requests);
+            lock (source._polls)
+                source._polls.Add((DateTime.UtcNow, context.Request.Query["node"].FirstOrDefault()));
             return source._failWith != 0
                 ? Results.Text("source broken", statusCode: source._failWith)
                 : Results.Text(source._document(), "application/json");

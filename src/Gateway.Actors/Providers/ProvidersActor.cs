@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Providers;
@@ -39,15 +40,23 @@ public sealed class ProvidersActor : ReceiveActor
         Akka.Actor.Props.Create(() => new ProvidersActor(providers, manager, desiredState, channelSize, backoff ?? ProviderBackoff.Default));
 }
 
-/// <summary>Akka.Hosting registration of <see cref="ProvidersActor"/> (registered even with no provider, for the status).</summary>
+/// <summary>
+/// Akka.Hosting registration of <see cref="ProvidersActor"/> (registered even with no provider, for the
+/// status). In a cluster the providers run once, on one node, as a singleton: a REST source is
+/// polled once, not once per node, and when that node goes the singleton starts on the next oldest,
+/// each provider seeded from the desired state as after a restart. (All providers in one singleton:
+/// every singleton runs on the oldest node anyway, and each provider is a child of its own.)
+/// </summary>
 public static class ProvidersActorHosting
 {
     public static AkkaConfigurationBuilder AddProviders(this AkkaConfigurationBuilder builder,
-        IReadOnlyList<(string Name, IBackendProvider Provider)> providers, int channelSize) =>
-        builder.WithActors((system, registry) =>
-        {
-            var manager = registry.Get<Cluster.BackendWriters>();
-            var desired = registry.Get<DesiredState.DesiredStateActor>();
-            registry.Register<ProvidersActor>(system.ActorOf(ProvidersActor.Props(providers, manager, desired, channelSize), "providers"));
-        });
+        IReadOnlyList<(string Name, IBackendProvider Provider)> providers, int channelSize, bool clustered)
+    {
+        Props Create(IActorRegistry registry) =>
+            ProvidersActor.Props(providers, registry.Get<Cluster.BackendWriters>(), registry.Get<DesiredState.DesiredStateActor>(), channelSize);
+        return clustered
+            ? builder.WithSingleton<ProvidersActor>(Shared.Sharding.GatewayNames.ProvidersSingleton, (_, registry, _) => Create(registry),
+                new ClusterSingletonOptions())
+            : builder.WithActors((system, registry) => registry.Register<ProvidersActor>(system.ActorOf(Create(registry), "providers")));
+    }
 }

@@ -11,4 +11,7 @@ public static class GatewayNames
 
     /// <summary>The cluster singleton that writes the routes.</summary>
     public const string RoutesSingleton = "routes";
+
+    /// <summary>The cluster singleton that runs the providers (each source polled once per cluster).</summary>
+    public const string ProvidersSingleton = "providers";
 }

@@ -42,14 +42,16 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
             dir.Dispose();
     }
 
-    /// <summary>Starts <paramref name="count"/> nodes; the first lists itself as the seed, the others join it.</summary>
+    /// <summary>Each node's settings, as started.</summary>
     private List<NodeSettings> _settings = [];
 
-    private async Task StartClusterAsync(int count)
+    /// <summary>Starts <paramref name="count"/> nodes; the first lists itself as the seed, the others join it.</summary>
+    /// <param name="extra">More settings for node i (counted from 0).</param>
+    private async Task StartClusterAsync(int count, Func<int, IEnumerable<string>>? extra = null)
     {
         var ports = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToList();
         var seed = $"akka.tcp://gateway@127.0.0.1:{ports[0]}";
-        var settings = ports.Select(port =>
+        var settings = ports.Select((port, i) =>
         {
             var dir = new TempDir("gwc");
             _dirs.Add(dir);
@@ -59,6 +61,7 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
                 [
                     "--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={_postgres.ConnectionString}",
                     "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes:0={seed}",
+                    .. extra?.Invoke(i) ?? [],
                 ],
             };
         }).ToList();
@@ -158,5 +161,28 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         await frozen.DisposeAsync();
         await AllServeAsync("shop.test", "b");
         await Eventually.True(async () => (await MembersAsync(_nodes[0])).Count == 3, TimeSpan.FromSeconds(60), "three members again");
+    }
+
+    [Fact]
+    public async Task Providers_should_poll_from_one_node_and_resume_on_a_survivor_when_it_is_killed()
+    {
+        await using var source = await SourceServer.StartAsync();
+        source.Serve($$"""{"backends":[{"name":"fromsource","servers":[{"name":"s1","ip":"{{_a.IP}}","port":{{_a.Port}}}]}]}""");
+        await StartClusterAsync(3, i => ["--Gateway:Providers:0:Type=Rest", "--Gateway:Providers:0:Name=registry",
+            $"--Gateway:Providers:0:Url={source.Url}?node={i}", "--Gateway:Providers:0:Interval=500ms"]);
+        await _nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"src.test","path":"","backend":"fromsource"}""");
+        await AllServeAsync("src.test", "a");
+        var poller = await Eventually.Get(() => Task.FromResult(source.Polls.LastOrDefault().Node), node => node is not null, Converged, "a poll");
+
+        await _nodes[int.Parse(poller!)].Kill();
+        var survivors = _nodes.Where((_, i) => i != int.Parse(poller!)).ToList();
+        source.Serve($$"""{"backends":[{"name":"fromsource","servers":[{"name":"s1","ip":"{{_b.IP}}","port":{{_b.Port}}}]}]}""");
+
+        var resumed = await Eventually.Get(() => Task.FromResult(source.Polls.LastOrDefault().Node), node => node != poller,
+            TimeSpan.FromSeconds(120), "polls from a survivor");
+        await ServeAsync(survivors, "src.test", "b");
+        // one poller at a time: the node that polls changes once, from the killed one to the survivor, never back and forth
+        var pollers = source.Polls.Select(p => p.Node).Where((node, i) => i == 0 || node != source.Polls[i - 1].Node).ToList();
+        Assert.Equal([poller, resumed], pollers);
     }
 }
