@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package), and the tools the
 # README's commands use (curl for the demo and the admin API; socat and openssl for troubleshooting),
-# and with --test also what the test suite uses. Does nothing for what is already there.
+# and with --test or --cluster also PostgreSQL 15 (the test suite's and scripts/cluster.sh's
+# throwaway journal) and python3 (cluster.sh's free ports and demo backend). Does nothing for what
+# is already there.
 # No pipelines into commands that may stop reading early (head, grep -q): under pipefail the
 # writer's SIGPIPE fails the script at random.
 set -euo pipefail
@@ -12,9 +14,11 @@ command -v setsid >/dev/null 2>&1 || need+=(util-linux)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-if [[ "${1:-}" == "--test" ]]; then
-  # The PostgreSQL journal specs start a throwaway cluster with these binaries.
+if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
+  # The PostgreSQL journal specs and cluster.sh start a throwaway cluster with these binaries;
+  # cluster.sh (which the suite runs too) picks free ports and serves its demo backend with python3.
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql-15)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
 fi
 
 if ((${#need[@]})); then
