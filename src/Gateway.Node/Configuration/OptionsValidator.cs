@@ -81,6 +81,7 @@ public static class OptionsValidator
         if (others.Count > 0 && options.Persistence.Provider == PersistenceProvider.Sqlite)
             add("Cluster:SeedNodes", $"joining other nodes ({others[0]}) needs the shared PostgreSql journal (Gateway:Persistence:Provider); "
                 + "SQLite is one node's own file");
+        ClusterTlsCheck.Validate(cluster, add);
     }
 
     private static string? ClusterHost(string? host) =>
