@@ -19,7 +19,8 @@ public sealed record MembershipSettings(string Hostname, int Port, IReadOnlyList
 }
 
 /// <summary>
-/// Akka.Hosting registration of the cluster: remoting, membership with the split brain resolver
+/// Akka.Hosting registration of the cluster: remoting (plain TCP, or mutual TLS when
+/// <see cref="MembershipSettings.Tls"/> is set), membership with the split brain resolver
 /// keeping the majority (a node on the minority side is downed and stops, its HAProxy serving on),
 /// and the publish-subscribe mediator of the change feed.
 /// </summary>

@@ -111,10 +111,36 @@ public sealed class TlsSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain("Welcome from", node3.Output);
         output.WriteLine($"node 3: {(node3.HasExited ? $"exited with {node3.ExitCode}" : "still trying to join")}");
 
-        // a client without a certificate gets nothing through node 1's remoting port
+        // a client without a certificate gets nothing through node 1's remoting port, nor one speaking plain TCP (a node without TLS)
         await Assert.ThrowsAnyAsync<Exception>(() => TalkWithoutCertificateAsync(ports[0]));
         await Eventually.True(() => Task.FromResult(node1.Output.Contains("client did not provide a certificate", StringComparison.Ordinal)), Refused,
             "node 1 logging the connection without a certificate");
+        var rejectedBefore = node1.Output.Split("Rejected incoming connection").Length;
+        Assert.Equal(0, await TalkPlainAsync(ports[0]));
+        await Eventually.True(() => Task.FromResult(node1.Output.Split("Rejected incoming connection").Length > rejectedBefore), Refused,
+            "node 1 rejecting the plain TCP connection");
+    }
+
+    /// <summary>What a node without TLS would send first (a length-prefixed frame); the bytes read back before the port closed the connection.</summary>
+    private static async Task<int> TalkPlainAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        var stream = tcp.GetStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await stream.WriteAsync(new byte[] { 0, 0, 0, 8, 10, 6, 10, 4, 116, 101, 115, 116 }, timeout.Token);
+        var total = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(new byte[256], timeout.Token)) > 0)
+                total += read;
+        }
+        catch (IOException)
+        {
+            // reset by the port: closed as well
+        }
+        return total;
     }
 
     [Fact]
