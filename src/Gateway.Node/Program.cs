@@ -52,6 +52,12 @@ try
         builder.Services.AddHostedService<DemoBackends>(); // before the actor system: its backends listen before HAProxy comes up
 
     var clustered = options.Cluster.Enabled;
+    if (options.Cluster.ExposedWithoutTls)
+        Log.Warning("Cluster remoting listens on [{RemotingAddress}] without TLS: whoever reaches that port can change what every HAProxy serves; "
+            + "set Gateway:Cluster:Tls:CertificatePath on every node", options.Cluster.SelfAddress);
+    else if (clustered && options.Cluster.Tls.Enabled)
+        Log.Information("Cluster remoting on [{RemotingAddress}] with mutual TLS: peers must present {Peers}", options.Cluster.SelfAddress,
+            string.IsNullOrEmpty(options.Cluster.Tls.CaPath) ? "this node's certificate" : "a certificate signed by a CA of Gateway:Cluster:Tls:CaPath");
     var routesWriter = WritersHosting.RoutesWriterPath(clustered);
     builder.Services.AddAkka(ClusterOptions.SystemName, (akka, services) =>
     {

@@ -94,7 +94,7 @@ public sealed class AdminOptions
 /// </summary>
 public sealed class ClusterOptions
 {
-    /// <summary>The actor system's name: every seed node address starts <c>akka.tcp://gateway@</c>.</summary>
+    /// <summary>The actor system's name: every seed node address starts <c>akka.tcp://gateway@</c> (<c>akka.ssl.tcp://gateway@</c> with TLS).</summary>
     public const string SystemName = Gateway.Shared.Sharding.GatewayNames.SystemName;
 
     /// <summary>The address other nodes reach this one at (remoting binds to it): an IP literal or a host name.</summary>
@@ -103,18 +103,88 @@ public sealed class ClusterOptions
     /// <summary>The remoting port.</summary>
     public int Port { get; set; } = 4053;
 
-    /// <summary>Nodes to join, as <c>akka.tcp://gateway@host:port</c>.</summary>
+    /// <summary>Nodes to join, as <c>akka.tcp://gateway@host:port</c>, or <c>akka.ssl.tcp://gateway@host:port</c> with <see cref="Tls"/>.</summary>
     public List<string> SeedNodes { get; set; } = [];
 
     /// <summary>Cluster roles of this node (letters, digits, '-' and '_').</summary>
     public List<string> Roles { get; set; } = [];
 
+    /// <summary>Mutual TLS on the remoting port (<c>Gateway:Cluster:Tls:…</c>); without it the port is plain TCP.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     /// <summary>Whether the node is in a cluster (it lists seed nodes).</summary>
     public bool Enabled => SeedNodes.Count > 0;
 
     /// <summary>What the actor system is given.</summary>
-    public Gateway.Actors.Cluster.MembershipSettings Membership => new(Hostname, Port, SeedNodes, Roles);
+    public Gateway.Actors.Cluster.MembershipSettings Membership => new(Hostname, Port, SeedNodes, Roles, Tls.Files());
+
+    /// <summary><c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>: Akka names addresses after the transport.</summary>
+    public string Scheme => Gateway.Actors.Cluster.MembershipSettings.SchemeOf(Tls.Enabled);
 
     /// <summary>This node's own address, as a seed node list writes it.</summary>
-    public string SelfAddress => $"akka.tcp://{SystemName}@{Hostname}:{Port}";
+    public string SelfAddress => $"{Scheme}://{SystemName}@{Hostname}:{Port}";
+
+    /// <summary>
+    /// A node in a cluster whose remoting is plain TCP on an address other machines can reach: anyone
+    /// who reaches the port can change what every HAProxy serves. The node warns at start.
+    /// </summary>
+    public bool ExposedWithoutTls => Enabled && !Tls.Enabled && ListensBeyondLoopback(Hostname);
+
+    /// <summary>
+    /// Whether remoting listens where other machines can reach it: any address but loopback
+    /// (127.0.0.0/8, ::1) and any host name but <c>localhost</c> (a name may resolve anywhere).
+    /// </summary>
+    public static bool ListensBeyondLoopback(string hostname)
+    {
+        if (string.Equals(hostname, "localhost", StringComparison.OrdinalIgnoreCase))
+            return false;
+        if (!System.Net.IPAddress.TryParse(hostname.Trim('[', ']'), out var address))
+            return true;
+        return !System.Net.IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    }
+}
+
+/// <summary>
+/// TLS for the remoting port, mutual: each node presents its certificate and accepts a peer only
+/// when the peer's certificate is the cluster's. Set <see cref="CertificatePath"/> on every node and
+/// seed node addresses become <c>akka.ssl.tcp://gateway@host:port</c>.
+/// <para>
+/// Which peers are let in: without <see cref="CaPath"/>, those presenting the very certificate this
+/// node has (one certificate, copied to every node); with it, those whose certificate chains to a
+/// certificate in that file (one per node, signed by the cluster's own CA). The system's trust store
+/// is not used: a certificate from a public CA proves a name, not membership. Host names are not
+/// checked against the certificate (nodes are often addressed by IP, and a shared certificate names
+/// no node in particular); the certificate itself is the proof of membership.
+/// </para>
+/// </summary>
+public sealed class ClusterTlsOptions
+{
+    /// <summary>
+    /// <c>Gateway:Cluster:Tls:CertificatePath</c>: this node's certificate: a PEM file (certificate
+    /// first, then its private key unless <see cref="KeyPath"/> is set: HAProxy's <c>crt</c> format
+    /// works as is) or a PKCS#12 file (.pfx/.p12) holding certificate and key. Setting it turns TLS on.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary><c>Gateway:Cluster:Tls:KeyPath</c>: the PEM private key (PKCS#8, RSA or EC) when it is not in the certificate's file.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary><c>Gateway:Cluster:Tls:CertificatePassword</c>: opens the PKCS#12 file, or an encrypted PEM key.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// <c>Gateway:Cluster:Tls:CaPath</c>: PEM certificates of the CA(s) that sign the nodes' certificates.
+    /// Unset: every node must have the same certificate.
+    /// </summary>
+    public string? CaPath { get; set; }
+
+    /// <summary>Whether TLS is on (a certificate is set).</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
+
+    /// <summary>What remoting reads; null without TLS. (A method: the binder and the key check skip it.)</summary>
+    public Gateway.Actors.Cluster.RemotingTlsFiles? Files() => Enabled
+        ? new(CertificatePath!, NullIfEmpty(KeyPath), NullIfEmpty(CertificatePassword), NullIfEmpty(CaPath))
+        : null;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -73,7 +73,7 @@ public static class OptionsValidator
         add("Cluster:Hostname", ClusterHost(cluster.Hostname));
         add("Cluster:Port", Rules.Port(cluster.Port));
         for (var i = 0; i < cluster.SeedNodes.Count; i++)
-            add($"Cluster:SeedNodes:{i}", SeedNode(cluster.SeedNodes[i]));
+            add($"Cluster:SeedNodes:{i}", SeedNode(cluster.SeedNodes[i], cluster.Tls.Enabled));
         for (var i = 0; i < cluster.Roles.Count; i++)
             if (string.IsNullOrEmpty(cluster.Roles[i]) || cluster.Roles[i].Length > 64 || !cluster.Roles[i].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
                 add($"Cluster:Roles:{i}", "must be 1–64 letters, digits, '-' or '_'");
@@ -81,16 +81,27 @@ public static class OptionsValidator
         if (others.Count > 0 && options.Persistence.Provider == PersistenceProvider.Sqlite)
             add("Cluster:SeedNodes", $"joining other nodes ({others[0]}) needs the shared PostgreSql journal (Gateway:Persistence:Provider); "
                 + "SQLite is one node's own file");
+        ClusterTlsCheck.Validate(cluster, add);
     }
 
     private static string? ClusterHost(string? host) =>
         Rules.IpAddress(host) is null || Rules.Hostname(host, allowWildcard: false) is null ? null : "must be an IP address or a host name";
 
-    /// <summary>Null when <paramref name="seed"/> is <c>akka.tcp://gateway@host:port</c>, else what is wrong.</summary>
-    public static string? SeedNode(string? seed)
+    /// <summary>
+    /// Null when <paramref name="seed"/> is <c>akka.tcp://gateway@host:port</c> (<c>akka.ssl.tcp://</c>
+    /// with <paramref name="tls"/>), else what is wrong. The scheme must match: Akka drops messages to an
+    /// address of the other transport, so a mismatch would be a node that never joins, silently.
+    /// </summary>
+    public static string? SeedNode(string? seed, bool tls = false)
     {
-        const string form = "must be akka.tcp://" + ClusterOptions.SystemName + "@host:port";
-        const string prefix = "akka.tcp://" + ClusterOptions.SystemName + "@";
+        var scheme = Gateway.Actors.Cluster.MembershipSettings.SchemeOf(tls);
+        var form = $"must be {scheme}://{ClusterOptions.SystemName}@host:port";
+        var prefix = $"{scheme}://{ClusterOptions.SystemName}@";
+        var other = $"{Gateway.Actors.Cluster.MembershipSettings.SchemeOf(!tls)}://";
+        if (seed is not null && seed.StartsWith(other, StringComparison.Ordinal))
+            return tls
+                ? $"{form}: Gateway:Cluster:Tls is set, so remoting speaks TLS and its addresses are {scheme}://"
+                : $"{form}: {other} is a TLS address, and Gateway:Cluster:Tls:CertificatePath is not set";
         if (string.IsNullOrEmpty(seed) || !seed.StartsWith(prefix, StringComparison.Ordinal))
             return form;
         var hostPort = seed[prefix.Length..];
