@@ -91,17 +91,13 @@ try
         options.Haproxy.Managed ? "managed" : "adopted");
     if (node.Token.File is not null)
         Log.Information("Admin API token: [{TokenFile}]", node.Token.File);
-    var downed = false; // read while the services live: after the run they are disposed
-    app.Lifetime.ApplicationStopping.Register(() =>
-        downed = CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason is CoordinatedShutdown.ClusterDowningReason);
+    CoordinatedShutdown.Reason? reason = null; // read while the services live: after the run they are disposed
+    app.Lifetime.ApplicationStopping.Register(() => reason = CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason);
     await app.RunAsync();
-    if (downed)
-    {
-        Log.Error("This node was removed from the cluster (downed: the others found it unreachable, or an operator did); its HAProxy serves "
-            + "the last state; exiting with [{ExitCode}] so that its supervisor restarts it and it rejoins", ExitCodes.Downed);
-        return ExitCodes.Downed;
-    }
-    return 0;
+    var (exitCode, why) = ExitCodes.After(reason);
+    if (why is not null)
+        Log.Error("{Why}; exiting with [{ExitCode}] so that its supervisor starts it again", why, exitCode);
+    return exitCode;
 }
 catch (Exception e) when (e is not HostAbortedException)
 {
@@ -111,14 +107,4 @@ catch (Exception e) when (e is not HostAbortedException)
 finally
 {
     await Log.CloseAndFlushAsync();
-}
-
-/// <summary>How the node ends: 0 when asked to stop.</summary>
-internal static class ExitCodes
-{
-    /// <summary>The configuration is wrong; each problem was logged with its key.</summary>
-    public const int Configuration = 2;
-
-    /// <summary>The cluster removed this node; restarted, it rejoins.</summary>
-    public const int Downed = 3;
 }
