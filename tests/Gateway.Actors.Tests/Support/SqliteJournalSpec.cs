@@ -63,16 +63,19 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<ActorIdentity>();
     }
 
+    private static readonly TimeSpan HistoryTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Writes a backend's history straight through a <see cref="Gateway.Actors.Backends.BackendActor"/>, then stops it.</summary>
     protected void History(string name, params object[] commands)
     {
         var desired = CreateTestProbe();
         var actor = Sys.ActorOf(Gateway.Actors.Backends.BackendActor.Props(name, desired), $"history-{name}-{Guid.NewGuid():N}");
-        desired.ExpectMsg<Gateway.Shared.Messages.BackendStateChanged>();
+        // a recovery and a write: generous deadlines, the machine may be busy with other specs' journals
+        desired.ExpectMsg<Gateway.Shared.Messages.BackendStateChanged>(HistoryTimeout);
         foreach (var command in commands)
         {
             actor.Tell(command);
-            ExpectMsg<object>(reply => reply is Gateway.Shared.Messages.BackendAccepted or Gateway.Shared.Messages.BackendRemoved);
+            ExpectMsg<object>(reply => reply is Gateway.Shared.Messages.BackendAccepted or Gateway.Shared.Messages.BackendRemoved, HistoryTimeout);
         }
         Watch(actor);
         Sys.Stop(actor);
