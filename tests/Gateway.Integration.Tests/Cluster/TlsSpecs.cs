@@ -14,64 +14,22 @@ namespace Gateway.Integration.Tests.Cluster;
 /// </summary>
 public sealed class TlsSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Converged = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Refused = TimeSpan.FromSeconds(60);
 
+    private readonly NodeCluster _cluster = new(output);
     private readonly TempDir _certs = new("gwcert");
-    private readonly List<TempDir> _dirs = [];
-    private readonly List<NodeProcess> _nodes = [];
-    private PostgresServer _postgres = null!;
-    private TestBackend _a = null!, _b = null!;
 
-    public async Task InitializeAsync()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        _a = await TestBackend.StartAsync("a");
-        _b = await TestBackend.StartAsync("b");
-    }
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var node in _nodes)
-        {
-            output.WriteLine($"--- node on {node.Settings.AdminUrl} ---\n{node.Output}");
-            await node.DisposeAsync();
-        }
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _postgres.DisposeAsync();
-        foreach (var dir in _dirs)
-            dir.Dispose();
+        await _cluster.DisposeAsync();
         _certs.Dispose();
     }
 
-    private NodeSettings Node(int port, string seed, params string[] tls)
-    {
-        var dir = new TempDir("gwc");
-        _dirs.Add(dir);
-        return new NodeSettings(dir.Path)
-        {
-            Extra =
-            [
-                "--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={_postgres.ConnectionString}",
-                "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes:0={seed}",
-                .. tls.Select(t => $"--Gateway:Cluster:Tls:{t}"),
-            ],
-        };
-    }
+    private NodeSettings Node(int port, string seed, params string[] tls) => _cluster.Settings(port, seed, tls.Select(t => $"--Gateway:Cluster:Tls:{t}"));
 
-    private static string Backend(string name, TestBackend server) =>
-        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
-    private static async Task ServesAsync(NodeProcess node, string host, string server)
-    {
-        using var client = Clients.H2c();
-        await Eventually.True(async () =>
-        {
-            var (status, body, _) = await client.FetchAsync(node.PlainUrl + "/", host);
-            return status == HttpStatusCode.OK && body.StartsWith($"server={server} ", StringComparison.Ordinal);
-        }, Converged, $"{host} served by {server} through the HAProxy of the node on {node.Settings.AdminUrl}");
-    }
+    private static Task ServesAsync(NodeProcess node, string host, string server) => NodeCluster.ServeAsync([node], host, server);
 
     [Fact]
     public async Task Only_nodes_with_the_clusters_certificate_should_join_and_be_heard()
@@ -86,13 +44,13 @@ public sealed class TlsSpecs(ITestOutputHelper output) : IAsyncLifetime
         string[] member = [$"CertificatePath={cluster.CertificatePem}", $"KeyPath={cluster.KeyPem}"];
 
         // two members form a cluster over TLS: a change through node 1 is served by node 2, and one through node 2 (sharded writers) by node 1
-        _nodes.Add(await NodeProcess.StartAsync(Node(ports[0], seed, member), TimeSpan.FromSeconds(90)));
-        _nodes.Add(await NodeProcess.StartAsync(Node(ports[1], seed, member), TimeSpan.FromSeconds(90)));
-        var (node1, node2) = (_nodes[0], _nodes[1]);
-        await node1.PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _a));
+        _cluster.Nodes.Add(await NodeProcess.StartAsync(Node(ports[0], seed, member), TimeSpan.FromSeconds(90)));
+        _cluster.Nodes.Add(await NodeProcess.StartAsync(Node(ports[1], seed, member), TimeSpan.FromSeconds(90)));
+        var (node1, node2) = (_cluster.Nodes[0], _cluster.Nodes[1]);
+        await node1.PutOkAsync("/api/backends/shop?wait=true", NodeCluster.Backend("shop", _cluster.A));
         await node1.PutOkAsync("/api/routes?wait=true", """{"host":"shop.test","path":"","backend":"shop"}""");
         await ServesAsync(node2, "shop.test", "a");
-        await node2.PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _b));
+        await node2.PutOkAsync("/api/backends/shop?wait=true", NodeCluster.Backend("shop", _cluster.B));
         await ServesAsync(node1, "shop.test", "b");
         Assert.Contains($"[akka.ssl.tcp://gateway@127.0.0.1:{ports[1]}] to [Up]", node1.Output);
 
@@ -100,7 +58,7 @@ public sealed class TlsSpecs(ITestOutputHelper output) : IAsyncLifetime
         // refusal comes either after its side of the handshake finished (the association times out, it retries) or during it
         // (Akka 1.5.73 then runs CoordinatedShutdown, exit code 79, on any failed outbound handshake): either is the end of it.
         var node3 = NodeProcess.Launch(Node(ports[2], seed, $"CertificatePath={stranger.CombinedPem}", $"CaPath={trustsBoth}"));
-        _nodes.Add(node3);
+        _cluster.Nodes.Add(node3);
         await Eventually.True(() => Task.FromResult(node1.Output.Contains("Refused the remoting TLS handshake with", StringComparison.Ordinal)
             && node1.Output.Contains("its certificate [CN=stranger]", StringComparison.Ordinal)), Refused, "node 1 refusing the stranger's certificate");
         await Eventually.True(() => Task.FromResult(node3.Output.Contains($"Association failed with {seed}", StringComparison.Ordinal)
@@ -149,15 +107,13 @@ public sealed class TlsSpecs(ITestOutputHelper output) : IAsyncLifetime
         // a host name other than localhost may resolve anywhere; the node is stopped once the line is there, ready or not
         var host = Dns.GetHostName();
         var port = FreePort.Next();
-        var dir = new TempDir("gwc");
-        _dirs.Add(dir);
-        var node = NodeProcess.Launch(new NodeSettings(dir.Path)
+        var node = NodeProcess.Launch(new NodeSettings(_cluster.NewDir())
         {
             Extra = [$"--Gateway:Cluster:Hostname={host}", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes:0=akka.tcp://gateway@{host}:{port}"],
         });
-        _nodes.Add(node);
+        _cluster.Nodes.Add(node);
 
-        await Eventually.True(() => Task.FromResult(node.Output.Contains("without TLS", StringComparison.Ordinal)), Converged, "the warning");
+        await Eventually.True(() => Task.FromResult(node.Output.Contains("without TLS", StringComparison.Ordinal)), NodeCluster.Converged, "the warning");
 
         Assert.Contains($"WRN] Cluster remoting listens on [akka.tcp://gateway@{host}:{port}] without TLS: whoever reaches that port can change what "
             + "every HAProxy serves; set Gateway:Cluster:Tls:CertificatePath on every node", node.Output);
