@@ -93,8 +93,8 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         ConfigurationFactory.ParseString((extraHocon ?? "") + "\n" + $$"""
             akka {
               loglevel = DEBUG
-              # the first journal access of a test process warms up LinqToDB and creates the tables: seconds, once
-              test.single-expect-default = 10s
+              # the first journal access of a spec warms up LinqToDB and creates the tables: seconds, and more than 10 on a loaded machine
+              test.single-expect-default = 20s
               actor {
                 serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
                 serialization-bindings {
