@@ -1,8 +1,6 @@
-using Akka.Hosting;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster.Sharding;
-using Gateway.Actors.DesiredState;
 using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
