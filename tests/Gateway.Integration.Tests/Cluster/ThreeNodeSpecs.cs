@@ -138,4 +138,31 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         var pollers = source.Polls.Select(p => p.Node).Where((node, i) => i == 0 || node != source.Polls[i - 1].Node).ToList();
         Assert.Equal([poller, resumed], pollers);
     }
+
+    [Fact]
+    public async Task A_node_started_after_two_thousand_changes_should_converge_to_the_full_state()
+    {
+        await StartClusterAsync(2);
+        // 200 backends, each changed 10 times (its server's weight): 2,000 changes, in documents of 200
+        for (var round = 1; round <= 10; round++)
+        {
+            var weight = round;
+            var backends = Enumerable.Range(0, 200).Select(i =>
+                $$"""{"name":"b{{i}}","servers":[{"name":"s1","ip":"{{_cluster.A.IP}}","port":{{_cluster.A.Port}},"weight":{{weight}}}]}""");
+            await Nodes[round % 2].PostOkAsync("/api/backends", $$"""{"backends":[{{string.Join(",", backends)}}]}""");
+        }
+        await Nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"late.test","path":"","backend":"b199"}""");
+
+        var seed = _settings[0].Extra.Single(e => e.StartsWith("--Gateway:Cluster:SeedNodes:0=", StringComparison.Ordinal)).Split('=', 2)[1];
+        // the third node joins after all of it: it reads the journal (catalog, then the tail) and serves everything
+        Nodes.Add(await NodeProcess.StartAsync(_cluster.Settings(FreePort.Next(), seed), TimeSpan.FromSeconds(120)));
+
+        await ServeAsync([Nodes[2]], "late.test", "a");
+        var statuses = await Task.WhenAll(Nodes.Select(node => Eventually.Get(node.StatusAsync,
+            status => status.GetProperty("appliedHash").GetString() == status.GetProperty("desiredHash").GetString()
+                && status.GetProperty("backends").EnumerateObject().Count() == 200,
+            TimeSpan.FromSeconds(60), $"the node on {node.Settings.AdminUrl} serving all 200 backends")));
+        Assert.Single(statuses.Select(s => s.GetProperty("desiredHash").GetString()).Distinct());
+        Assert.All(statuses[2].GetProperty("backends").EnumerateObject(), b => Assert.Equal(10, b.Value.GetProperty("desired").GetInt64()));
+    }
 }
