@@ -23,8 +23,11 @@ public sealed class RoutesWriter;
 /// </summary>
 public static class WritersHosting
 {
+    /// <summary>The routes' writer's gate on a node alone.</summary>
+    private const string RoutesGate = "routes-gate";
+
     /// <summary>Where the desired state and the journal tail ask the routes' writer for the routes (a path: it is made after them).</summary>
-    public static string RoutesWriterPath(bool clustered) => clustered ? $"/user/{GatewayNames.RoutesSingleton}-proxy" : "/user/routes-gate";
+    public static string RoutesWriterPath(bool clustered) => clustered ? $"/user/{GatewayNames.RoutesSingleton}-proxy" : $"/user/{RoutesGate}";
 
     public static AkkaConfigurationBuilder AddWriters(this AkkaConfigurationBuilder builder, bool clustered) =>
         clustered ? builder.AddClusteredWriters() : builder.AddLocalWriters();
@@ -35,7 +38,7 @@ public static class WritersHosting
             var desired = registry.Get<DesiredStateActor>();
             registry.Register<BackendWriters>(system.ActorOf(BackendManagerActor.Props(desired), "backends"));
             var routes = WriterGateActor.Props(RoutesActor.Props(desired), RoutesActor.Id);
-            registry.Register<RoutesWriter>(system.ActorOf(routes, RoutesWriterPath(clustered: false)["/user/".Length..]));
+            registry.Register<RoutesWriter>(system.ActorOf(routes, RoutesGate));
         });
 
     private static AkkaConfigurationBuilder AddClusteredWriters(this AkkaConfigurationBuilder builder) =>

@@ -48,6 +48,12 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     private readonly ApplyWaiters _waiters = new();
     private readonly List<IActorRef> _flushWaiters = [];
     private SyncState _state = SyncState.Initial;
+
+    /// <summary>
+    /// The last summary and the state it was made from: the cluster asks every second, and hashing
+    /// every backend's version each time is needless while the state has not changed (a new state is a new record).
+    /// </summary>
+    private (SyncState Of, SyncSummary Summary)? _summary;
     /// <summary>The phase whose behaviour is current: the actor switches only when the state's phase changes.</summary>
     private SyncPhase _behaviour = SyncPhase.Recovering;
 
@@ -105,7 +111,12 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             Proceed(_state.FlushAsked());
         });
         Receive<GetSyncStatus>(_ => Sender.Tell(_state.ToStatus()));
-        Receive<GetSyncSummary>(_ => Sender.Tell(_state.ToSummary()));
+        Receive<GetSyncSummary>(_ =>
+        {
+            if (_summary is not { } known || !ReferenceEquals(known.Of, _state))
+                _summary = (_state, _state.ToSummary());
+            Sender.Tell(_summary.Value.Summary);
+        });
         Receive<Health.GetStartupStatus>(_ => Sender.Tell(_state.ToStartupStatus()));
         Receive<AwaitApplied>(await =>
         {
