@@ -78,6 +78,7 @@ try
             akka.AddMembership(options.Cluster.Membership).AddJournalTail(routesWriter);
         akka.AddWriters(clustered)
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
+            .AddServedEverywhere(clustered)
             .AddProviders(node.CreateProviders(), options.Manager.EventChanSize, clustered);
         if (clustered)
             akka.AddConvergence();

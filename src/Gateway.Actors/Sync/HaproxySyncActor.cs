@@ -211,11 +211,14 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 /// <summary>Akka.Hosting registration of <see cref="HaproxySyncActor"/>; HAProxy is stopped (or left running) at coordinated shutdown.</summary>
 public static class HaproxySyncActorHosting
 {
+    /// <summary>The sync's name under <c>/user</c>: other nodes ask it there whether they serve a change.</summary>
+    public const string Name = "haproxy-sync";
+
     public static AkkaConfigurationBuilder AddHaproxySync(this AkkaConfigurationBuilder builder, SyncSettings settings,
         IHaproxyClient client) =>
         builder.WithActors((system, registry) =>
         {
-            var sync = system.ActorOf(HaproxySyncActor.Props(settings, client, registry.Get<DesiredStateActor>()), "haproxy-sync");
+            var sync = system.ActorOf(HaproxySyncActor.Props(settings, client, registry.Get<DesiredStateActor>()), Name);
             registry.Register<HaproxySyncActor>(sync);
             var shutdown = CoordinatedShutdown.Get(system);
             shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "flush-haproxy-config", async () =>

@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Gateway.Actors.Cluster;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
-using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Gateway.Shared.Validation;
@@ -33,7 +32,7 @@ public static class BackendEndpoints
 
     /// <summary>PUT /api/backends/{name}: the body is the backend (its name may be left out). <c>?wait=true</c> answers once HAProxy serves it.</summary>
     private static async Task<IResult> PutBackend(string name, HttpRequest request, bool? wait,
-        IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<BackendWriters> manager, IRequiredActor<ServedEverywhereActor> everywhere)
     {
         if (Rules.Name(name) is { } nameError)
             return Problems.Invalid("Invalid backend", [new ValidationError("name", nameError)]);
@@ -43,7 +42,8 @@ public static class BackendEndpoints
         var reply = await manager.ActorRef.Ask<object>(new UpsertBackend(backend, "admin-api"), AdminApi.AskTimeout);
         return reply switch
         {
-            BackendAccepted accepted when wait == true => await Applied(sync, accepted.BackendName, accepted.Version, Accepted(accepted)),
+            BackendAccepted accepted when wait == true => await ServedWait.OkWhenServed(everywhere.ActorRef,
+                [AwaitServed.Backend(accepted.BackendName, accepted.Version, AdminApi.ApplyTimeout)], Accepted(accepted)),
             BackendAccepted accepted => AdminJson.Ok(Accepted(accepted)),
             BackendRejected rejected => Problems.Invalid("Invalid backend", rejected.Errors),
             _ => Problems.Unexpected(reply),
@@ -57,7 +57,7 @@ public static class BackendEndpoints
     /// <c>{"backends":[{"name","version","changed"}…]}</c>; <c>?wait=true</c> once HAProxy serves them all.
     /// </summary>
     private static async Task<IResult> PostBackends(HttpRequest request, bool? wait,
-        IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<BackendWriters> manager, IRequiredActor<ServedEverywhereActor> everywhere)
     {
         if (AdminJson.ReadBackends(await AdminApi.ReadBody(request)) is var (list, errors) && list is null)
             return Problems.Invalid("Invalid backends", errors);
@@ -83,20 +83,19 @@ public static class BackendEndpoints
             }
         }
         var body = new { backends = accepted.Select(Accepted) };
-        if (wait != true)
-            return AdminJson.Ok(body);
-        foreach (var a in accepted.Where(a => a.Changed))
-            if (await NotApplied(sync, a.BackendName, a.Version) is { } problem)
-                return problem;
-        return AdminJson.Ok(body);
+        return wait == true
+            ? await ServedWait.OkWhenServed(everywhere.ActorRef,
+                accepted.Where(a => a.Changed).Select(a => AwaitServed.Backend(a.BackendName, a.Version, AdminApi.ApplyTimeout)), body)
+            : AdminJson.Ok(body);
     }
 
-    private static async Task<IResult> DeleteBackend(string name, bool? wait, IRequiredActor<BackendWriters> manager, IRequiredActor<HaproxySyncActor> sync)
+    private static async Task<IResult> DeleteBackend(string name, bool? wait, IRequiredActor<BackendWriters> manager, IRequiredActor<ServedEverywhereActor> everywhere)
     {
         var reply = await manager.ActorRef.Ask<object>(new RemoveBackend(name, "admin-api"), AdminApi.AskTimeout);
         return reply switch
         {
-            BackendRemoved removed when wait == true => await Applied(sync, name, removed.Version, new { name, version = removed.Version }),
+            BackendRemoved removed when wait == true => await ServedWait.OkWhenServed(everywhere.ActorRef,
+                [AwaitServed.Backend(name, removed.Version, AdminApi.ApplyTimeout)], new { name, version = removed.Version }),
             BackendRemoved removed => AdminJson.Ok(new { name, version = removed.Version }),
             BackendNotFound => Problems.NotFound($"No backend '{name}'"),
             _ => Problems.Unexpected(reply),
@@ -104,15 +103,4 @@ public static class BackendEndpoints
     }
 
     private static object Accepted(BackendAccepted a) => new { name = a.BackendName, version = a.Version, changed = a.Changed };
-
-    private static async Task<IResult> Applied(IRequiredActor<HaproxySyncActor> sync, string name, long version, object body) =>
-        await NotApplied(sync, name, version) ?? AdminJson.Ok(body);
-
-    /// <summary>Waits until HAProxy serves the backend at this version: null, or the problem to answer.</summary>
-    private static async Task<IResult?> NotApplied(IRequiredActor<HaproxySyncActor> sync, string name, long version) =>
-        await sync.ActorRef.Ask<object>(new AwaitApplied(name, version, AdminApi.ApplyTimeout), AdminApi.ApplyTimeout + AdminApi.AskTimeout) switch
-        {
-            AppliedOk => null,
-            var other => Problems.NotApplied(other),
-        };
 }

@@ -1,3 +1,4 @@
+using Gateway.Actors.Cluster;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Validation;
 
@@ -31,12 +32,26 @@ public static class Problems
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", $"Unexpected answer {reply.GetType().Name}"),
     };
 
-    /// <summary>A change was stored, but this node's HAProxy does not serve it (<c>?wait=true</c>).</summary>
-    public static IResult NotApplied(object reply) => reply switch
+    /// <summary>
+    /// A change was stored, but not every node's HAProxy serves it (<c>?wait=true</c>): on a node alone
+    /// its HAProxy's reason; in a cluster the nodes that do not serve it, each with why, and the
+    /// members that could not be asked.
+    /// </summary>
+    public static IResult NotServed(ServedReport report)
     {
-        ApplyFailed failed => Problem(StatusCodes.Status502BadGateway, "Stored, but HAProxy does not serve it", failed.Reason),
-        _ => Unexpected(reply),
-    };
+        var missing = report.Nodes.Where(n => !n.Served).ToList();
+        if (!report.Clustered)
+            return Problem(StatusCodes.Status502BadGateway, "Stored, but HAProxy does not serve it", string.Join("; ", missing.Select(n => n.Reason)));
+        var detail = $"Served by {report.Nodes.Count - missing.Count} of {report.Nodes.Count} reachable nodes; not by "
+            + string.Join("; ", missing.Select(n => $"{n.Node} ({n.Reason})"));
+        var extensions = new Dictionary<string, object?>
+        {
+            ["nodes"] = report.Nodes.Select(n => new { node = n.Node, served = n.Served, reason = n.Reason }).ToList(),
+            ["unreachable"] = report.Unreachable,
+        };
+        return new Refusal(StatusCodes.Status502BadGateway, detail,
+            Results.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: "Stored, but not served by every node", extensions: extensions));
+    }
 
     public static IResult Problem(int status, string title, string detail) =>
         new Refusal(status, detail, Results.Problem(detail, statusCode: status, title: title));

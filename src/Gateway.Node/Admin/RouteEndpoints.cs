@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Gateway.Actors.Cluster;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Routes;
-using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Route = Gateway.Shared.Model.Route;
@@ -30,21 +29,21 @@ public static class RouteEndpoints
     /// stored (the backend may come later) and answers 503 meanwhile; the answer warns about it.
     /// </summary>
     private static async Task<IResult> PutRoute(HttpRequest request, bool? wait, IRequiredActor<RoutesWriter> routes,
-        IRequiredActor<DesiredStateActor> desired, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<DesiredStateActor> desired, IRequiredActor<ServedEverywhereActor> everywhere)
     {
         if (AdminJson.ReadRoute(await AdminApi.ReadBody(request)) is var (route, errors) && route is null)
             return Problems.Invalid("Invalid route", errors);
         var reply = await routes.ActorRef.Ask<object>(new SetRoute(route, "admin-api"), AdminApi.AskTimeout);
         if (reply is not RouteAccepted)
-            return await RouteReply(reply, wait, sync, route.Backend, []);
+            return await RouteReply(reply, wait, everywhere, route.Backend, []);
         var exists = await desired.ActorRef.Ask<object>(new GetBackend(route.Backend), AdminApi.AskTimeout) is BackendFound;
         string[] warnings = exists ? [] : [$"backend '{route.Backend}' does not exist: requests to {route.Key} answer 503 until it does"];
-        return await RouteReply(reply, wait, sync, route.Backend, warnings);
+        return await RouteReply(reply, wait, everywhere, route.Backend, warnings);
     }
 
     /// <summary>DELETE /api/routes with the route as body (<c>{"host","path"}</c>) or as query (<c>?host=…&amp;path=…</c>).</summary>
     private static async Task<IResult> DeleteRoute(HttpRequest request, string? host, string? path, bool? wait,
-        IRequiredActor<RoutesWriter> routes, IRequiredActor<HaproxySyncActor> sync)
+        IRequiredActor<RoutesWriter> routes, IRequiredActor<ServedEverywhereActor> everywhere)
     {
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -53,10 +52,10 @@ public static class RouteEndpoints
             (host, path) = (target.Host, target.Path);
         }
         var reply = await routes.ActorRef.Ask<object>(new RemoveRoute(host ?? "", path ?? "", "admin-api"), AdminApi.AskTimeout);
-        return await RouteReply(reply, wait, sync, null, []);
+        return await RouteReply(reply, wait, everywhere, null, []);
     }
 
-    private static async Task<IResult> RouteReply(object reply, bool? wait, IRequiredActor<HaproxySyncActor> sync, string? backend, string[] warnings)
+    private static async Task<IResult> RouteReply(object reply, bool? wait, IRequiredActor<ServedEverywhereActor> everywhere, string? backend, string[] warnings)
     {
         switch (reply)
         {
@@ -64,11 +63,9 @@ public static class RouteEndpoints
                 object body = warnings.Length == 0
                     ? new { host = accepted.Host, path = accepted.Path, backend, version = accepted.Version, changed = accepted.Changed }
                     : new { host = accepted.Host, path = accepted.Path, backend, version = accepted.Version, changed = accepted.Changed, warnings };
-                if (wait != true)
-                    return AdminJson.Ok(body);
-                var applied = await sync.ActorRef.Ask<object>(new AwaitRoutesApplied(accepted.Version, AdminApi.ApplyTimeout),
-                    AdminApi.ApplyTimeout + AdminApi.AskTimeout);
-                return applied is AppliedOk ? AdminJson.Ok(body) : Problems.NotApplied(applied);
+                return wait == true
+                    ? await ServedWait.OkWhenServed(everywhere.ActorRef, [AwaitServed.Routes(accepted.Version, AdminApi.ApplyTimeout)], body)
+                    : AdminJson.Ok(body);
             case RouteRejected rejected:
                 return Problems.Invalid("Invalid route", rejected.Errors);
             case RouteNotFound missing:

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Gateway.Actors.Haproxy;
 using Gateway.Testing;
 using Xunit.Abstractions;
@@ -38,6 +39,10 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         (await node.StatusAsync()).GetProperty("cluster").GetProperty("members").EnumerateArray()
             .Select(m => m.GetProperty("address").GetString()!).ToList();
 
+    /// <summary>The cluster address of node <paramref name="i"/>, as started.</summary>
+    private string Address(int i) =>
+        $"akka.tcp://gateway@127.0.0.1:{_settings[i].Extra.Single(e => e.StartsWith("--Gateway:Cluster:Port=", StringComparison.Ordinal)).Split('=')[1]}";
+
     private static string Backend(string name, TestBackend server) => NodeCluster.Backend(name, server);
 
     private static Task ServeAsync(IEnumerable<NodeProcess> nodes, string host, string server) => NodeCluster.ServeAsync(nodes, host, server);
@@ -51,8 +56,20 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         await StartClusterAsync(3);
 
         await Nodes[0].PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _cluster.A));
-        await Nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"shop.test","path":"","backend":"shop"}""");
-        await AllServeAsync("shop.test", "a");
+        // ?wait=true answers once every node's HAProxy serves the change, and names them
+        using (var response = await Nodes[0].PutJsonAsync("/api/routes?wait=true", """{"host":"shop.test","path":"","backend":"shop"}"""))
+        {
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(response.IsSuccessStatusCode, body.ToString());
+            Assert.Equal(Enumerable.Range(0, 3).Select(Address).Order(), body.GetProperty("servedBy").EnumerateArray().Select(e => e.GetString()!).Order());
+        }
+        using (var client = Clients.H2c())
+            foreach (var node in Nodes)
+            {
+                var (status, body, _) = await client.FetchAsync(node.PlainUrl + "/", "shop.test");
+                Assert.True(status == HttpStatusCode.OK && body.StartsWith("server=a ", StringComparison.Ordinal),
+                    $"served at once by the HAProxy of the node on {node.Settings.AdminUrl}: {(int)status} {body}");
+            }
 
         // a runtime change (another server address) through the third node
         await Nodes[2].PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _cluster.B));
@@ -77,7 +94,7 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         await Nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"shop.test","path":"","backend":"shop"}""");
         await AllServeAsync("shop.test", "a");
         var frozen = Nodes[2];
-        var frozenAddress = $"akka.tcp://gateway@127.0.0.1:{_settings[2].Extra.Single(e => e.StartsWith("--Gateway:Cluster:Port=", StringComparison.Ordinal)).Split('=')[1]}";
+        var frozenAddress = Address(2);
 
         Posix.Signal(frozen.ProcessId, Posix.SIGSTOP);
         try

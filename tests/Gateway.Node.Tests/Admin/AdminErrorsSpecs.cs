@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Akka.Actor;
+using Gateway.Actors.Cluster;
 using Gateway.Node.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -29,6 +30,9 @@ public sealed class AdminErrorsSpecs : IAsyncLifetime
         _app.UseAdminErrors();
         _app.MapGet("/boom", string () => throw new InvalidOperationException("a bug"));
         _app.MapGet("/slow", string () => throw new AskTimeoutException("Timeout after 00:00:10 seconds"));
+        _app.MapGet("/not-served", () => Problems.NotServed(new ServedReport(
+            [new NodeServed("akka.tcp://gateway@127.0.0.1:1", true, null), new NodeServed("akka.tcp://gateway@127.0.0.1:2", false, "did not answer within 35 s")],
+            ["akka.tcp://gateway@127.0.0.1:3"], Clustered: true)));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }
@@ -57,6 +61,19 @@ public sealed class AdminErrorsSpecs : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("try again", (await Problem(response)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Change_not_served_by_every_node_should_be_a_502_problem_naming_each_node_and_why()
+    {
+        using var response = await _client.GetAsync("/not-served");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var problem = await Problem(response);
+        Assert.Equal("Served by 1 of 2 reachable nodes; not by akka.tcp://gateway@127.0.0.1:2 (did not answer within 35 s)",
+            problem.GetProperty("detail").GetString());
+        Assert.Equal([true, false], problem.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("served").GetBoolean()));
+        Assert.Equal("akka.tcp://gateway@127.0.0.1:3", problem.GetProperty("unreachable")[0].GetString());
     }
 
     private static async Task<JsonElement> Problem(HttpResponseMessage response)
