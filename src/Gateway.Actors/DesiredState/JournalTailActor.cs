@@ -123,7 +123,9 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
         Receive<GetPosition>(_ => Sender.Tell(_position));
         Receive<BackendCatalogActor.Catalog>(catalog =>
         {
-            _log.Info("Following the journal's [{Tag}] tag from offset [{Offset}]", BackendActor.Tag, catalog.Offset);
+            var query = Context.System.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
+            _log.Info("Following the journal's [{Tag}] tag from offset [{Offset}], polling every [{RefreshInterval}] and for ordering gaps every [{QueryDelay}]",
+                BackendActor.Tag, catalog.Offset, query.GetTimeSpan("refresh-interval"), query.GetTimeSpan("journal-sequence-retrieval.query-delay"));
             Follow(Position.Start with { Offset = catalog.Offset });
         });
     }

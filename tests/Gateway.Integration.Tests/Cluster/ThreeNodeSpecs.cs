@@ -84,6 +84,8 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(hashes.Distinct());
         Assert.Equal(hashes[0].Desired, hashes[0].Applied);
         Assert.All(statuses, s => Assert.Equal(3, s.GetProperty("cluster").GetProperty("members").GetArrayLength()));
+        // the journal tail, which catches up what the fast path missed, polls PostgreSQL at the tuned pace, not the default 1 s
+        Assert.All(Nodes, node => Assert.Contains("polling every [00:00:00.2500000] and for ordering gaps every [00:00:00.2500000]", node.Output));
     }
 
     [Fact]
