@@ -58,7 +58,6 @@ try
     else if (clustered && options.Cluster.Tls.Enabled)
         Log.Information("Cluster remoting on [{RemotingAddress}] with mutual TLS: peers must present {Peers}", options.Cluster.SelfAddress,
             string.IsNullOrEmpty(options.Cluster.Tls.CaPath) ? "this node's certificate" : "a certificate signed by a CA of Gateway:Cluster:Tls:CaPath");
-    var routesWriter = WritersHosting.RoutesWriterPath(clustered);
     builder.Services.AddAkka(ClusterOptions.SystemName, (akka, services) =>
     {
         akka.ConfigureLoggers(loggers =>
@@ -73,9 +72,9 @@ try
             .AddJournalReadiness(SqlReadJournal.Identifier, node.JournalDescription)
             .AddUndeliveredCommands()
             .AddBackendCatalog()
-            .AddDesiredState(routesWriter);
+            .AddDesiredState(WritersHosting.RoutesWriterPath);
         if (clustered)
-            akka.AddMembership(options.Cluster.Membership).AddJournalTail(routesWriter);
+            akka.AddMembership(options.Cluster.Membership).AddJournalTail(WritersHosting.RoutesWriterPath);
         akka.AddWriters(clustered)
             .AddHaproxySync(node.SyncSettings, services.GetRequiredService<IHaproxyClient>())
             .AddServedEverywhere(clustered)

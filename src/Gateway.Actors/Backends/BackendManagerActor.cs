@@ -45,31 +45,9 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
     public BackendManagerActor(IActorRef desiredState)
     {
         _desiredState = desiredState;
-        Receive<UpsertBackend>(command =>
-        {
-            if (Rules.Name(command.BackendName) is { } error)
-                Sender.Tell(new BackendRejected(command.BackendName ?? "", [new ValidationError("name", error)]));
-            else
-                Deliver(command);
-        });
-        Receive<RemoveBackend>(command =>
-        {
-            if (Rules.Name(command.BackendName) is not null)
-                Sender.Tell(new BackendNotFound(command.BackendName ?? ""));
-            else
-                Deliver(command);
-        });
-        // What other Akka services send to the shard region works here too (the region unwraps it before its extractor).
-        Receive<ShardingEnvelope>(envelope => Self.Forward(envelope.Message));
-        // The seed's provider event, from other Akka services.
-        Receive<BackendEvent>(evt =>
-        {
-            var source = $"akka:{Sender.Path}";
-            object command = evt.Type == BackendEventType.Delete
-                ? new RemoveBackend(evt.Backend.Name, source)
-                : new UpsertBackend(evt.Backend, source);
-            Self.Forward(command);
-        });
+        // Names were checked by the BackendIngressActor in front of it.
+        Receive<UpsertBackend>(Deliver);
+        Receive<RemoveBackend>(Deliver);
         ChildLifecycle();
     }
 

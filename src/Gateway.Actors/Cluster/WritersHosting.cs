@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Hosting;
 using Gateway.Actors.Backends;
 using Gateway.Actors.DesiredState;
@@ -9,11 +10,21 @@ using Gateway.Shared.Sharding;
 
 namespace Gateway.Actors.Cluster;
 
-/// <summary>The registry key of whatever takes backend commands: the shard region in a cluster, <see cref="BackendManagerActor"/> on a node alone.</summary>
+/// <summary>
+/// The registry key of what takes backend commands: the <see cref="BackendIngressActor"/> at
+/// <c>/user/backends</c>, in front of the shard region in a cluster and of
+/// <see cref="BackendManagerActor"/> on a node alone.
+/// </summary>
 public sealed class BackendWriters;
 
-/// <summary>The registry key of the routes' writer: the singleton's proxy in a cluster, the writer's gate on a node alone.</summary>
+/// <summary>The registry key of the backends' shard region (in a cluster).</summary>
+public sealed class BackendRegion;
+
+/// <summary>The registry key of the routes' writer at <c>/user/routes</c>: the singleton's proxy in a cluster, the writer's gate on a node alone.</summary>
 public sealed class RoutesWriter;
+
+/// <summary>The registry key of the routes' singleton manager (in a cluster).</summary>
+public sealed class RoutesSingletonManager;
 
 /// <summary>
 /// Akka.Hosting registration of the single writers, one per backend and one for the routes, and of
@@ -23,11 +34,11 @@ public sealed class RoutesWriter;
 /// </summary>
 public static class WritersHosting
 {
-    /// <summary>The routes' writer's gate on a node alone.</summary>
-    private const string RoutesGate = "routes-gate";
+    /// <summary>The name of the routes' writer under <c>/user</c> on every node, in both modes (other Akka services send route commands there).</summary>
+    private const string Routes = "routes";
 
     /// <summary>Where the desired state and the journal tail ask the routes' writer for the routes (a path: it is made after them).</summary>
-    public static string RoutesWriterPath(bool clustered) => clustered ? $"/user/{GatewayNames.RoutesSingleton}-proxy" : $"/user/{RoutesGate}";
+    public const string RoutesWriterPath = $"/user/{Routes}";
 
     public static AkkaConfigurationBuilder AddWriters(this AkkaConfigurationBuilder builder, bool clustered) =>
         clustered ? builder.AddClusteredWriters() : builder.AddLocalWriters();
@@ -36,19 +47,28 @@ public static class WritersHosting
         builder.WithActors((system, registry) =>
         {
             var desired = registry.Get<DesiredStateActor>();
-            registry.Register<BackendWriters>(system.ActorOf(BackendManagerActor.Props(desired), "backends"));
+            var manager = system.ActorOf(BackendManagerActor.Props(desired), "backend-writers");
+            registry.Register<BackendWriters>(system.ActorOf(BackendIngressActor.Props(manager), BackendIngressActor.Name));
             var routes = WriterGateActor.Props(RoutesActor.Props(desired), RoutesActor.Id);
-            registry.Register<RoutesWriter>(system.ActorOf(routes, RoutesGate));
+            registry.Register<RoutesWriter>(system.ActorOf(routes, Routes));
         });
 
     private static AkkaConfigurationBuilder AddClusteredWriters(this AkkaConfigurationBuilder builder) =>
         builder
             .WithActors((system, registry) =>
                 registry.Register<ChangeFeedActor>(system.ActorOf(ChangeFeedActor.Props(registry.Get<DesiredStateActor>()), "change-feed")))
-            .WithShardRegion<BackendWriters>(BackendShards.TypeName,
+            .WithShardRegion<BackendRegion>(BackendShards.TypeName,
                 (_, registry, _) => name => BackendActor.Props(name, registry.Get<ChangeFeedActor>(), sharded: true),
                 BackendShards.Instance, new ShardOptions { StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData, RememberEntities = false })
-            .WithSingleton<RoutesWriter>(GatewayNames.RoutesSingleton,
+            .WithSingleton<RoutesSingletonManager>(GatewayNames.RoutesSingleton,
                 (_, registry, _) => WriterGateActor.Props(RoutesActor.Props(registry.Get<ChangeFeedActor>()), RoutesActor.Id),
-                new ClusterSingletonOptions());
+                new ClusterSingletonOptions(), createProxyToo: false)
+            .WithActors((system, registry) =>
+            {
+                registry.Register<BackendWriters>(system.ActorOf(BackendIngressActor.Props(registry.Get<BackendRegion>()), BackendIngressActor.Name));
+                // Akka.Hosting names the singleton after its manager: /user/routes-writer/routes-writer
+                var proxy = ClusterSingletonProxy.Props($"/user/{GatewayNames.RoutesSingleton}",
+                    ClusterSingletonProxySettings.Create(system).WithSingletonName(GatewayNames.RoutesSingleton));
+                registry.Register<RoutesWriter>(system.ActorOf(proxy, Routes));
+            });
 }

@@ -9,8 +9,8 @@ public static class GatewayNames
     /// <summary>The pub/sub topic every persisted change is published on (<c>BackendStateChanged</c>, <c>RoutesStateChanged</c>).</summary>
     public const string ChangesTopic = "gateway-changes";
 
-    /// <summary>The cluster singleton that writes the routes.</summary>
-    public const string RoutesSingleton = "routes";
+    /// <summary>The cluster singleton that writes the routes (every node reaches it through its proxy at <c>/user/routes</c>).</summary>
+    public const string RoutesSingleton = "routes-writer";
 
     /// <summary>The cluster singleton that runs the providers (each source polled once per cluster).</summary>
     public const string ProvidersSingleton = "providers";

@@ -13,9 +13,8 @@ namespace Gateway.Actors.Tests.Backends;
 
 /// <summary>
 /// The backend manager (the writers of a node alone) on a real SQLite journal: it routes by name to a
-/// child per backend as the cluster's shard region would, refuses names HAProxy would not take
-/// without creating anything, reads nothing at start, turns the seed's BackendEvent into commands,
-/// and loses nothing while it passivates a backend that recovered as deleted.
+/// child per backend as the cluster's shard region would, reads nothing at start, and loses nothing
+/// while it passivates a backend that recovered as deleted.
 /// </summary>
 public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(output)
 {
@@ -67,34 +66,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         Assert.Single(JournalRows("backend-web"));
     }
 
-    [Theory]
-    [InlineData("_api")]
-    [InlineData("api\nbackend evil")]
-    [InlineData("-api")]
-    public void BackendManager_should_refuse_a_name_haproxy_would_not_take_without_creating_a_child(string name)
-    {
-        var desired = CreateTestProbe();
-        var manager = StartManager(desired);
-
-        manager.Tell(new UpsertBackend(Backend(name), Admin));
-        var rejected = ExpectMsg<BackendRejected>();
-        manager.Tell(new RemoveBackend(name, Admin));
-        ExpectMsg(new BackendNotFound(name));
-
-        Assert.Equal("name", Assert.Single(rejected.Errors).Field);
-        if (ActorPath.IsValidPathElement(name))
-            Assert.Null(Child(manager, name));
-        // a child started for the refused name would have reported its recovery before this later one
-        manager.Tell(new UpsertBackend(Backend("later"), Admin));
-        ExpectMsg<BackendAccepted>();
-        var reports = new List<BackendStateChanged>();
-        do
-            reports.Add(desired.ExpectMsg<BackendStateChanged>());
-        while (reports[^1] is not { BackendName: "later", Version: 1 });
-        Assert.All(reports, r => Assert.Equal("later", r.BackendName));
-        Assert.Empty(JournalRows("backend-" + name));
-    }
-
     [Fact]
     public void BackendManager_should_read_nothing_at_start_and_wake_a_backend_from_its_journal_on_its_first_command()
     {
@@ -109,39 +80,6 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         ExpectMsg(new BackendAccepted("api", 3, Changed: true)); // it read its journal: version 3, not 1
         Assert.Equal(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.5")), Admin), desired.ExpectMsg<BackendStateChanged>());
         Assert.Equal(3, desired.ExpectMsg<BackendStateChanged>().Version);
-    }
-
-    [Fact]
-    public void BackendManager_should_route_a_sharding_envelope_as_the_shard_region_would()
-    {
-        var desired = CreateTestProbe();
-        var manager = StartManager(desired);
-
-        manager.Tell(new Akka.Cluster.Sharding.ShardingEnvelope("api", new UpsertBackend(Backend("api"), Admin)));
-
-        ExpectMsg(new BackendAccepted("api", 1, Changed: true));
-        Assert.NotNull(Child(manager, "api"));
-    }
-
-    [Fact]
-    public void BackendManager_should_turn_the_seeds_add_update_and_delete_events_into_commands()
-    {
-        var desired = CreateTestProbe();
-        var manager = StartManager(desired);
-        var changed = Backend("api", Server("s1", "10.0.0.9"));
-
-        manager.Tell(BackendEvent.Add(Backend("api")));
-        ExpectMsg(new BackendAccepted("api", 1, true));
-        manager.Tell(BackendEvent.Update(changed));
-        ExpectMsg(new BackendAccepted("api", 2, true));
-        manager.Tell(BackendEvent.Delete("api"));
-        ExpectMsg(new BackendRemoved("api", 3));
-
-        desired.ExpectMsg<BackendStateChanged>(c => c.Version == 0); // the new child's (empty) recovery
-        var source = $"akka:{TestActor.Path}";
-        Assert.Equal(new BackendStateChanged("api", 1, Backend("api"), source), desired.ExpectMsg<BackendStateChanged>());
-        Assert.Equal(new BackendStateChanged("api", 2, changed, source), desired.ExpectMsg<BackendStateChanged>());
-        Assert.Equal(new BackendStateChanged("api", 3, null, source), desired.ExpectMsg<BackendStateChanged>());
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Actors.Haproxy;
+using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
 using Gateway.Testing;
 using Xunit.Abstractions;
 
@@ -39,9 +41,12 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         (await node.StatusAsync()).GetProperty("cluster").GetProperty("members").EnumerateArray()
             .Select(m => m.GetProperty("address").GetString()!).ToList();
 
+    /// <summary>The remoting port of node <paramref name="i"/>, as started.</summary>
+    private int Port(int i) =>
+        int.Parse(_settings[i].Extra.Single(e => e.StartsWith("--Gateway:Cluster:Port=", StringComparison.Ordinal)).Split('=')[1]);
+
     /// <summary>The cluster address of node <paramref name="i"/>, as started.</summary>
-    private string Address(int i) =>
-        $"akka.tcp://gateway@127.0.0.1:{_settings[i].Extra.Single(e => e.StartsWith("--Gateway:Cluster:Port=", StringComparison.Ordinal)).Split('=')[1]}";
+    private string Address(int i) => $"akka.tcp://gateway@127.0.0.1:{Port(i)}";
 
     private static string Backend(string name, TestBackend server) => NodeCluster.Backend(name, server);
 
@@ -74,6 +79,22 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         // a runtime change (another server address) through the third node
         await Nodes[2].PutOkAsync("/api/backends/shop?wait=true", Backend("shop", _cluster.B));
         await AllServeAsync("shop.test", "b");
+
+        // another Akka service sends the seed's BackendEvent to any node's /user/backends and a route to /user/routes:
+        // each lands on its single writer, wherever that lives
+        await using (var service = new AkkaClient())
+        {
+            var evt = BackendEvent.Update(new Backend
+            {
+                Name = "shop", Servers = [new BackendServer { Name = "s1", IP = _cluster.A.IP, Port = _cluster.A.Port }],
+            });
+            var reply = await service.AskAsync(Port(1), "/user/backends", evt, TimeSpan.FromSeconds(30));
+            Assert.Equal("shop", Assert.IsType<BackendAccepted>(reply).BackendName);
+            var route = new SetRoute(new Route { Host = "svc.test", Path = "", Backend = "shop" }, "akka-service");
+            Assert.IsType<RouteAccepted>(await service.AskAsync(Port(2), "/user/routes", route, TimeSpan.FromSeconds(30)));
+        }
+        await AllServeAsync("shop.test", "a");
+        await AllServeAsync("svc.test", "a");
 
         // one call to any node tells whether the fleet has converged
         var statuses = await Task.WhenAll(Nodes.Select(node => Eventually.Get(node.StatusAsync,
