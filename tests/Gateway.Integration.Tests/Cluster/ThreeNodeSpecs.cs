@@ -157,6 +157,29 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_stopped_with_SIGTERM_should_hand_off_its_writers_and_leave_without_being_downed()
+    {
+        await StartClusterAsync(3);
+        // 20 backends over 100 shards: the third node hosts some of their writers
+        var names = Enumerable.Range(0, 20).Select(i => $"b{i}").ToList();
+        await Nodes[0].PostOkAsync("/api/backends?wait=true",
+            $$"""{"backends":[{{string.Join(",", names.Select(n => Backend(n, _cluster.A)))}}]}""");
+        await Nodes[0].PutOkAsync("/api/routes?wait=true", """{"host":"b19.test","path":"","backend":"b19"}""");
+
+        await Nodes[2].StopAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(0, Nodes[2].ExitCode);
+        Assert.Contains("Exiting completed", Nodes[2].Output);
+        await Eventually.True(async () => (await MembersAsync(Nodes[0])).Count == 2, TimeSpan.FromSeconds(60), "the leaver removed");
+        // every backend's writer answers from the two that stay, those that lived on the leaver included
+        await Nodes[0].PostOkAsync("/api/backends?wait=true",
+            $$"""{"backends":[{{string.Join(",", names.Select(n => Backend(n, _cluster.B)))}}]}""");
+        await ServeAsync(Nodes.Take(2), "b19.test", "b");
+        // it left: the others saw it exit, never lost it (a lost node would wait 20 s for the split brain resolver to down it)
+        Assert.All(Nodes.Take(2), node => Assert.DoesNotContain("Marking node(s) as UNREACHABLE", node.Output));
+    }
+
+    [Fact]
     public async Task Providers_should_poll_from_one_node_and_resume_on_a_survivor_when_it_is_killed()
     {
         await using var source = await SourceServer.StartAsync();
