@@ -10,9 +10,10 @@ namespace Gateway.Actors.Persistence;
 /// entity) so that a command never meets it stopped:
 /// it holds commands while the writer reads its journal, and when a write fails (the writer stops,
 /// as a persistent actor must) it holds what comes and starts the writer again at once. A writer
-/// that cannot read its journal is tried again shortly while commands wait (twice; then with backoff,
-/// as when none does), and at once when the next command comes, so the first command after the journal is back is
-/// stored. Nothing waits on a failure longer than <see cref="HoldTimeout"/>: then it is answered
+/// that cannot read its journal is tried again shortly while commands wait (twice), with backoff
+/// when none does, and at once when the next command comes, so the first command after the journal
+/// is back is stored. Nothing waits on a failure longer than <see cref="HoldTimeout"/>, and once the
+/// journal is down (a third failed start in a row) nothing waits at all: it is answered
 /// <see cref="NotStored"/> with the journal's error. (A first start is not a failure: slow under
 /// load, it is bounded by Akka's recovery timeout.)
 /// (Akka's BackoffSupervisor sent commands arriving during its backoff to dead letters: the caller
@@ -162,15 +163,19 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     /// <summary>
     /// The writer could not read its journal. Held commands keep waiting (at most <see cref="HoldTimeout"/>)
     /// while it is tried again shortly, <see cref="QuickRetries"/> times in a row: a journal that just
-    /// came back may fail a first read on a connection the outage broke. Past that (the journal is down,
-    /// and a read every 200 ms for everything that waits would only load it) and with nothing held, it
-    /// is tried with backoff, or at the next command.
+    /// came back may fail a first read on a connection the outage broke. Past that the journal is down,
+    /// not blinking: what waits is answered at once, and the writer is tried with backoff, or at the
+    /// next command (which is answered as soon as that try fails).
     /// </summary>
     private void Down(string reason, int failures)
     {
-        var quick = _held.Count > 0 && failures <= QuickRetries;
+        var held = _held.Count > 0;
+        if (held && failures > QuickRetries)
+            Refuse(_held.TakeAll(), reason);
+        var quick = held && failures <= QuickRetries;
         var delay = quick ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
-        if (!quick)
+        // each timed try says so; of tries made for commands (one per command while it lasts), the first
+        if (!quick && (!held || failures == QuickRetries + 1))
             _log.Warning("Writer [{Writer}] is down: {Reason}; trying again in [{Seconds:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
         Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
         Become(() =>
@@ -210,9 +215,11 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Answers what waited on a failure longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
-    private void Expire(string reason)
+    private void Expire(string reason) => Refuse(_held.TakeOlderThan(DateTime.UtcNow - HoldTimeout), reason);
+
+    private void Refuse(IEnumerable<(object Message, IActorRef Sender)> commands, string reason)
     {
-        foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
+        foreach (var (_, sender) in commands)
             sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
         if (_held.Count == 0)
             Timers.Cancel(nameof(ExpireHeld));
