@@ -55,7 +55,7 @@ public sealed class NodeLossSpecs(ITestOutputHelper output) : IAsyncLifetime
         var killed = Nodes[2];
         var master = await HaproxyMasterAsync(killed);
         using var client = Clients.Http1();
-        await using var load = new LoadLoop(client, killed.PlainUrl + "/", workers: 1, maxRequests: 200_000, maxTime: TimeSpan.FromSeconds(400),
+        await using var load = new LoadLoop(client, killed.PlainUrl + "/", workers: 1, maxRequests: 3_000_000, maxTime: TimeSpan.FromSeconds(400),
             host: Host(onKilled[0]));
         await load.Progress(20);
 
