@@ -96,9 +96,11 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
         var down = clock.Elapsed;
         using var client = Clients.H2c();
         var probes = 0;
-        // the outage: a bounded probe loop while the stream runs, for 20 s on the clock
-        while (clock.Elapsed - down < Outage && probes < 2_000)
+        // the outage: a bounded probe loop (a node a round, ten rounds a second) while the stream runs, for 20 s on the clock
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (clock.Elapsed - down < Outage && probes < 1_000)
         {
+            await pace.WaitForNextTickAsync();
             var node = Nodes[probes++ % Nodes.Count];
             Assert.False(node.HasExited, $"the node on {node.Settings.AdminUrl} exited during the outage:\n{node.Output}");
             var (status, body, _) = await client.FetchAsync(node.PlainUrl + "/", "outage.test");
