@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
@@ -16,20 +15,16 @@ namespace Gateway.Actors.Backends;
 /// the change feed to every node in a cluster. Bad input is answered with the fields named; the
 /// actor keeps running.
 /// <para>
-/// Its parent is <see cref="BackendManagerActor"/> on a node alone, which it tells when it is ready
-/// and when it stops on a journal failure; in a cluster it is a shard, asked to passivate it when it
-/// recovered as deleted (the shard holds what comes meanwhile, and restarts it if anything did).
+/// Its parent holds commands while it reads its journal and while it stops after a journal failure:
+/// <see cref="BackendManagerActor"/> on a node alone, a <see cref="WriterGateActor"/> (the shard's
+/// entity) in a cluster. It tells its parent when it is ready, when it stops on a journal failure, and
+/// when it recovered as deleted (<see cref="WriterIdle"/>: nothing to keep it for).
 /// </para>
 /// </summary>
 public sealed class BackendActor : ReceivePersistentActor
 {
     public const string PersistencePrefix = "backend-";
 
-    /// <summary>From the manager: stop if the backend still does not exist, else say so (it was created meanwhile).</summary>
-    public sealed class StopIfDeleted
-    {
-        public static readonly StopIfDeleted Instance = new();
-    }
     public const int SnapshotEvery = 100;
 
     /// <summary>
@@ -43,17 +38,14 @@ public sealed class BackendActor : ReceivePersistentActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _changes;
-    private readonly bool _sharded;
     private BackendState _state;
     private IActorRef? _inFlight;
 
     /// <param name="changes">Where each new state is reported.</param>
-    /// <param name="sharded">A shard is the parent (in a cluster), not a <see cref="BackendManagerActor"/>.</param>
-    public BackendActor(string name, IActorRef changes, bool sharded)
+    public BackendActor(string name, IActorRef changes)
     {
         _state = BackendState.Empty(name);
         _changes = changes;
-        _sharded = sharded;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -65,23 +57,16 @@ public sealed class BackendActor : ReceivePersistentActor
         {
             _log.Debug("Backend [{Backend}] recovered at version [{Version}] (exists: {Exists})", name, LastSequenceNr, _state.Exists);
             Publish();
-            if (_sharded)
-            {
-                if (!_state.Exists)
-                    Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIfDeleted.Instance));
-                return;
-            }
             Context.Parent.Tell(new WriterReady(name));
             if (!_state.Exists)
-                Context.Parent.Tell(new BackendManagerActor.Passivate(name));
+                Context.Parent.Tell(new WriterIdle(name));
         });
 
-        Command<StopIfDeleted>(_ =>
+        Command<StopIfIdle>(_ =>
         {
-            // Commands wait while an event is being persisted, so this runs after any change sent before
-            // it. A shard holds what comes after it and starts the backend again for it: stop anyway.
-            if (_state.Exists && !_sharded)
-                Context.Parent.Tell(new BackendManagerActor.Resume(name));
+            // Commands wait while an event is being persisted, so this runs after any change sent before it.
+            if (_state.Exists)
+                Context.Parent.Tell(new WriterStillNeeded(name));
             else
                 Context.Stop(Self);
         });
@@ -96,8 +81,7 @@ public sealed class BackendActor : ReceivePersistentActor
 
     public override string PersistenceId => PersistencePrefix + _state.Name;
 
-    public static Props Props(string name, IActorRef changes, bool sharded = false) =>
-        Akka.Actor.Props.Create(() => new BackendActor(name, changes, sharded));
+    public static Props Props(string name, IActorRef changes) => Akka.Actor.Props.Create(() => new BackendActor(name, changes));
 
     private void Handle((object Reply, IBackendEvent? Event) decision)
     {
@@ -133,8 +117,8 @@ public sealed class BackendActor : ReceivePersistentActor
     }
 
     /// <summary>
-    /// The journal could not be written: the actor stops (whether the write landed is unknown) and the
-    /// manager holds what comes meanwhile for its next incarnation, which recovers from the journal.
+    /// The journal could not be written: the actor stops (whether the write landed is unknown) and its
+    /// parent holds what comes meanwhile for its next incarnation, which recovers from the journal.
     /// </summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
@@ -142,16 +126,14 @@ public sealed class BackendActor : ReceivePersistentActor
         _log.Warning("Could not store event [{SequenceNr}] of backend [{Backend}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr,
             _state.Name, reason);
         _inFlight?.Tell(new NotStored(reason));
-        if (!_sharded)
-            Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
+        Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
         // Akka stops the actor after this; its own error line (with the stack) would repeat this one
     }
 
-    /// <summary>The journal could not be read: the actor stops, and its manager answers what waited for it.</summary>
+    /// <summary>The journal could not be read: the actor stops, and its parent answers what waited for it.</summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        if (!_sharded)
-            Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
+        Context.Parent.Tell(new WriterStopping(_state.Name, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
         _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
     }
 }

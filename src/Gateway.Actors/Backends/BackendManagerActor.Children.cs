@@ -52,18 +52,19 @@ public sealed partial class BackendManagerActor
             _gates[stopping.Key] = new Gate(WriterPhase.Stopping, held, stopping.Reason, NeverReady: !stopping.WasReady);
             ExpireLater();
         });
-        Receive<Passivate>(passivate =>
+        // A child that recovered as deleted asks to be stopped; one that turned out to be needed meanwhile gets what was held.
+        Receive<WriterIdle>(idle =>
         {
-            var child = Context.Child(passivate.Name);
-            if (child.IsNobody() || _gates.ContainsKey(passivate.Name))
+            var child = Context.Child(idle.Key);
+            if (child.IsNobody() || _gates.ContainsKey(idle.Key))
                 return;
-            _gates[passivate.Name] = new Gate(WriterPhase.Passivating, new HeldMessages(), null);
-            child.Tell(BackendActor.StopIfDeleted.Instance); // after whatever it already has in its mailbox
+            _gates[idle.Key] = new Gate(WriterPhase.Passivating, new HeldMessages(), null);
+            child.Tell(StopIfIdle.Instance); // after whatever it already has in its mailbox
         });
-        Receive<Resume>(resume =>
+        Receive<WriterStillNeeded>(needed =>
         {
-            if (_gates.TryGetValue(resume.Name, out var gate) && gate.Phase == WriterPhase.Passivating)
-                Release(resume.Name, Sender);
+            if (_gates.TryGetValue(needed.Key, out var gate) && gate.Phase == WriterPhase.Passivating)
+                Release(needed.Key, Sender);
         });
         Receive<Terminated>(terminated =>
         {

@@ -24,12 +24,6 @@ namespace Gateway.Actors.Backends;
 /// </summary>
 public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
 {
-    /// <summary>A child asks to be stopped (it recovered as deleted).</summary>
-    public sealed record Passivate(string Name);
-
-    /// <summary>A child asked to stop turned out to exist after all: deliver what was held for it.</summary>
-    public sealed record Resume(string Name);
-
     /// <summary>How long a command waits for a backend whose journal failed before it is answered <see cref="NotStored"/>.</summary>
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
 

@@ -40,6 +40,14 @@ public static class WritersHosting
     /// <summary>Where the desired state and the journal tail ask the routes' writer for the routes (a path: it is made after them).</summary>
     public const string RoutesWriterPath = $"/user/{Routes}";
 
+    /// <summary>
+    /// A backend's entity in the shard region: its writer behind a gate, which holds commands while the
+    /// writer reads its journal or restarts after a journal failure, answers them not stored when the
+    /// journal stays down, and passivates the writer of a backend that does not exist.
+    /// </summary>
+    public static Props ShardedBackendProps(string name, IActorRef changes) =>
+        WriterGateActor.Props(BackendActor.Props(name, changes), BackendActor.PersistencePrefix + name);
+
     public static AkkaConfigurationBuilder AddWriters(this AkkaConfigurationBuilder builder, bool clustered) =>
         clustered ? builder.AddClusteredWriters() : builder.AddLocalWriters();
 
@@ -58,7 +66,7 @@ public static class WritersHosting
             .WithActors((system, registry) =>
                 registry.Register<ChangeFeedActor>(system.ActorOf(ChangeFeedActor.Props(registry.Get<DesiredStateActor>()), "change-feed")))
             .WithShardRegion<BackendRegion>(BackendShards.TypeName,
-                (_, registry, _) => name => BackendActor.Props(name, registry.Get<ChangeFeedActor>(), sharded: true),
+                (_, registry, _) => name => ShardedBackendProps(name, registry.Get<ChangeFeedActor>()),
                 BackendShards.Instance, new ShardOptions { StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData, RememberEntities = false })
             .WithSingleton<RoutesSingletonManager>(GatewayNames.RoutesSingleton,
                 (_, registry, _) => WriterGateActor.Props(RoutesActor.Props(registry.Get<ChangeFeedActor>()), RoutesActor.Id),

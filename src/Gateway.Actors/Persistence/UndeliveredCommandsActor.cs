@@ -9,8 +9,9 @@ namespace Gateway.Actors.Persistence;
 /// <summary>
 /// Answers changes that reached no writer. A persistent writer that fails a write must stop, and
 /// whatever was already in its mailbox (several changes to one backend in a row, say) goes to dead
-/// letters: the caller would wait for an answer that never comes. This actor watches the dead
-/// letters and tells such a caller <see cref="NotStored"/>: nothing was stored, send it again.
+/// letters: the caller would wait for an answer that never comes. So does a change for a writer whose
+/// node has gone (remoting drops it). This actor watches the dead letters and tells such a caller
+/// <see cref="NotStored"/>: nothing was stored, send it again.
 /// </summary>
 public sealed class UndeliveredCommandsActor : ReceiveActor
 {
@@ -23,8 +24,13 @@ public sealed class UndeliveredCommandsActor : ReceiveActor
             if (dead.Message is not (UpsertBackend or RemoveBackend or SetRoute or RemoveRoute or RoutesActor.RemoveRoutesFrom)
                 || dead.Sender is null || dead.Sender.IsNobody() || dead.Sender.Equals(Context.System.DeadLetters))
                 return;
-            _log.Warning("[{Command}] reached no writer ([{Writer}] had stopped); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path);
-            dead.Sender.Tell(new NotStored($"the change reached no writer ({dead.Recipient.Path.Name} had stopped after a journal failure); nothing was stored"));
+            // Remoting hands what it cannot send (the writer's node is gone, its address gated) to dead letters as their own
+            var unreachable = dead.Recipient.Equals(Context.System.DeadLetters);
+            _log.Warning("[{Command}] reached no writer ([{Writer}] {Why}); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path,
+                unreachable ? "could not be reached" : "had stopped");
+            dead.Sender.Tell(new NotStored(unreachable
+                ? "the change reached no writer (its node cannot be reached; once the cluster has removed that node, its writers run on another); nothing was stored"
+                : $"the change reached no writer ({dead.Recipient.Path.Name} had stopped after a journal failure); nothing was stored"));
         });
     }
 

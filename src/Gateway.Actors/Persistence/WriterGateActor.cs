@@ -1,21 +1,32 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Persistence;
 
 /// <summary>
-/// Stands in front of one persistent writer (the routes) so that a command never meets it stopped:
+/// Stands in front of one persistent writer (the routes; in a cluster each backend too, as the shard's
+/// entity) so that a command never meets it stopped:
 /// it holds commands while the writer reads its journal, and when a write fails (the writer stops,
 /// as a persistent actor must) it holds what comes and starts the writer again at once. A writer
-/// that cannot read its journal is tried again shortly while commands wait, with backoff when none
-/// does, and at once when the next command comes, so the first command after the journal is back is
-/// stored. Nothing waits on a failure longer than <see cref="HoldTimeout"/>: then it is answered
+/// that cannot read its journal is tried again shortly while commands wait (twice), with backoff
+/// when none does, and at once when the next command comes, so the first command after the journal
+/// is back is stored. Nothing waits on a failure longer than <see cref="HoldTimeout"/>, and once the
+/// journal is down (a third failed start in a row) nothing waits at all: it is answered
 /// <see cref="NotStored"/> with the journal's error. (A first start is not a failure: slow under
 /// load, it is bounded by Akka's recovery timeout.)
 /// (Akka's BackoffSupervisor sent commands arriving during its backoff to dead letters: the caller
 /// waited 10 s for nothing, and the first route change after an outage failed too.)
-/// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down.
+/// <para>
+/// As a shard's entity it passivates a writer that says it is idle (<see cref="WriterIdle"/>: a backend
+/// that does not exist): it asks the shard, which holds what comes meanwhile and sends
+/// <see cref="StopIfIdle"/>; the writer gets it after what it already has, and the gate then stops
+/// whatever the writer answers (the shard starts a new gate for what it held). What the gate itself
+/// holds then goes back to the shard, which holds it for that next gate.
+/// </para>
+/// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down;
+/// ready → passivating → stopped.
 /// </summary>
 public sealed class WriterGateActor : ReceiveActor, IWithTimers
 {
@@ -25,6 +36,9 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
 
     /// <summary>How soon a writer that could not read its journal is tried again while commands wait for it.</summary>
     private static readonly TimeSpan RetryWhileHolding = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How many failed starts in a row are tried again after <see cref="RetryWhileHolding"/> while commands wait, before backoff.</summary>
+    private const int QuickRetries = 2;
 
     private sealed class Restart
     {
@@ -92,8 +106,40 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             });
             Receive<ExpireHeld>(_ => Timers.Cancel(nameof(ExpireHeld)));
             Receive<Restart>(_ => { });
+            Receive<WriterIdle>(_ => Context.Parent.Tell(new Passivate(StopIfIdle.Instance)));
+            Receive<StopIfIdle>(_ =>
+            {
+                child.Tell(StopIfIdle.Instance); // after what it already has
+                Passivating(child);
+            });
             ReceiveAny(message => child.Forward(message));
         });
+    }
+
+    /// <summary>The shard passivates this entity and holds what comes; stop once the writer stopped, or said it is needed after all.</summary>
+    private void Passivating(IActorRef child)
+    {
+        Become(() =>
+        {
+            Receive<WriterStillNeeded>(_ => Context.Stop(Self)); // the shard starts a new gate for what it held
+            Receive<Terminated>(t =>
+            {
+                if (t.ActorRef.Equals(child))
+                    Context.Stop(Self);
+            });
+            Receive<WriterStopping>(_ => { }); // Terminated follows
+            Receive<ExpireHeld>(_ => { });
+            Receive<Restart>(_ => { });
+            ReceiveAny(message => Context.Parent.Forward(message)); // the shard holds it for the next gate
+        });
+    }
+
+    /// <summary>The shard passivates this entity while it holds commands: they go back to the shard, which holds them for the next gate.</summary>
+    private void HandBack()
+    {
+        foreach (var (message, sender) in _held.TakeAll())
+            Context.Parent.Tell(message, sender);
+        Context.Stop(Self);
     }
 
     /// <summary>The writer stops after a journal failure: hold what comes until it is gone.</summary>
@@ -116,13 +162,20 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// The writer could not read its journal. Held commands keep waiting (at most <see cref="HoldTimeout"/>)
-    /// while it is tried again shortly: a journal that just came back may fail a first read on a
-    /// connection the outage broke. With nothing held, it is tried with backoff, or at the next command.
+    /// while it is tried again shortly, <see cref="QuickRetries"/> times in a row: a journal that just
+    /// came back may fail a first read on a connection the outage broke. Past that the journal is down,
+    /// not blinking: what waits is answered at once, and the writer is tried with backoff, or at the
+    /// next command (which is answered as soon as that try fails).
     /// </summary>
     private void Down(string reason, int failures)
     {
-        var delay = _held.Count > 0 ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
-        if (_held.Count == 0)
+        var held = _held.Count > 0;
+        if (held && failures > QuickRetries)
+            Refuse(_held.TakeAll(), reason);
+        var quick = held && failures <= QuickRetries;
+        var delay = quick ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
+        // each timed try says so; of tries made for commands (one per command while it lasts), the first
+        if (!quick && (!held || failures == QuickRetries + 1))
             _log.Warning("Writer [{Writer}] is down: {Reason}; trying again in [{Seconds:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
         Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
         Become(() =>
@@ -131,6 +184,8 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             Receive<Terminated>(_ => { });
             Receive<WriterReady>(_ => { }); // from no writer of now: none runs while down
             Receive<WriterStopping>(_ => { });
+            Receive<WriterIdle>(_ => { });
+            Receive<StopIfIdle>(_ => HandBack());
             Receive<ExpireHeld>(_ => Expire(reason));
             ReceiveAny(message =>
             {
@@ -154,13 +209,17 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
                 Expire(reason);
         });
         Receive<Restart>(_ => { });
+        Receive<WriterIdle>(_ => { }); // from a writer that stops: the next one says again
+        Receive<StopIfIdle>(_ => HandBack());
         ReceiveAny(Hold);
     }
 
     /// <summary>Answers what waited on a failure longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
-    private void Expire(string reason)
+    private void Expire(string reason) => Refuse(_held.TakeOlderThan(DateTime.UtcNow - HoldTimeout), reason);
+
+    private void Refuse(IEnumerable<(object Message, IActorRef Sender)> commands, string reason)
     {
-        foreach (var (_, sender) in _held.TakeOlderThan(DateTime.UtcNow - HoldTimeout))
+        foreach (var (_, sender) in commands)
             sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
         if (_held.Count == 0)
             Timers.Cancel(nameof(ExpireHeld));

@@ -14,3 +14,21 @@ public sealed record WriterReady(string Key);
 /// journal is still failing.
 /// </summary>
 public sealed record WriterStopping(string Key, string Reason, bool WasReady);
+
+/// <summary>
+/// Told by a writer to its parent when it recovered with nothing to keep it for (a backend that does
+/// not exist): the parent may stop it, after whatever it already sent it, with <see cref="StopIfIdle"/>.
+/// </summary>
+public sealed record WriterIdle(string Key);
+
+/// <summary>
+/// From the parent, after whatever it sent the writer before: stop if still idle, else answer
+/// <see cref="WriterStillNeeded"/> (a change made it needed meanwhile).
+/// </summary>
+public sealed class StopIfIdle
+{
+    public static readonly StopIfIdle Instance = new();
+}
+
+/// <summary>The writer's answer to <see cref="StopIfIdle"/> when a change arrived before it: it keeps running.</summary>
+public sealed record WriterStillNeeded(string Key);

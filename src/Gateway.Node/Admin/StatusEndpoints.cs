@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Gateway.Actors.Cluster;
 using Gateway.Actors.Providers;
@@ -22,20 +23,34 @@ public static class StatusEndpoints
         {
             var syncStatus = sync.ActorRef.Ask<SyncStatus>(GetSyncStatus.Instance, AdminApi.AskTimeout);
             var providersStatus = providers.ActorRef.Ask<ProvidersStatus>(GetProvidersStatus.Instance, AdminApi.AskTimeout);
-            ClusterView? cluster = registry.TryGet<ConvergenceActor>(out var convergence)
-                ? await convergence.Ask<ClusterView>(GetClusterView.Instance, AdminApi.AskTimeout)
-                : null;
-            return AdminJson.Ok(Merge(await syncStatus, await providersStatus, cluster));
+            if (!registry.TryGet<ConvergenceActor>(out var convergence))
+                return AdminJson.Ok(Merge(await syncStatus, await providersStatus));
+            // in a cluster the backends' writers are the shard region's: which shards run here
+            var region = registry.Get<BackendRegion>().Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AdminApi.AskTimeout);
+            var cluster = await convergence.Ask<ClusterView>(GetClusterView.Instance, AdminApi.AskTimeout);
+            var shards = (await region).Shards.Select(s => int.Parse(s.ShardId, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            return AdminJson.Ok(Merge(await syncStatus, await providersStatus, cluster, shards));
         });
 
     /// <summary>The sync status's fields as they always were, plus <c>providers</c>, and <c>cluster</c> and <c>nodes</c> in a cluster.</summary>
-    public static JsonObject Merge(SyncStatus sync, ProvidersStatus providers, ClusterView? cluster = null)
+    /// <param name="backendShards">
+    /// The backend shards whose writers run on this node (<c>cluster.backendShards</c>, in order): a backend's
+    /// shard is <c>BackendShards</c>' hash of its name, so this says which node writes which backends.
+    /// </param>
+    public static JsonObject Merge(SyncStatus sync, ProvidersStatus providers, ClusterView? cluster = null, IEnumerable<int>? backendShards = null)
     {
         var status = JsonSerializer.SerializeToNode(sync, GatewayJson.Options)!.AsObject();
         status["providers"] = JsonSerializer.SerializeToNode(providers.Providers, GatewayJson.Options);
         if (cluster is null)
             return status;
-        status["cluster"] = JsonSerializer.SerializeToNode(new { cluster.Self, cluster.Leader, cluster.Members, cluster.Unreachable }, GatewayJson.Options);
+        status["cluster"] = JsonSerializer.SerializeToNode(new
+        {
+            cluster.Self,
+            cluster.Leader,
+            cluster.Members,
+            cluster.Unreachable,
+            BackendShards = (backendShards ?? []).Order().ToList(),
+        }, GatewayJson.Options);
         status["nodes"] = JsonSerializer.SerializeToNode(cluster.Nodes.Select(n => new
         {
             n.Address,

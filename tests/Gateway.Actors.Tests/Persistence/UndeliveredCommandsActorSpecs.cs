@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Gateway.Actors.Persistence;
 using Gateway.Shared.Messages;
 using static Gateway.Actors.Tests.Haproxy.Given;
@@ -24,5 +25,20 @@ public class UndeliveredCommandsActorSpecs : Akka.TestKit.Xunit2.TestKit
 
         Assert.Contains("backend-gone", ExpectMsg<NotStored>().Reason);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void Change_remoting_could_not_send_should_be_answered_not_stored_naming_the_unreachable_node()
+    {
+        var undelivered = Sys.ActorOf(UndeliveredCommandsActor.Props());
+        undelivered.Tell(new Identify(null));
+        ExpectMsg<ActorIdentity>();
+
+        // what remoting does with a message for a gated address: dead letters, with dead letters as its recipient
+        Sys.EventStream.Publish(new DeadLetter(new RemoveBackend("gone", "admin-api"), TestActor, Sys.DeadLetters));
+
+        var answer = ExpectMsg<NotStored>();
+        Assert.StartsWith("the change reached no writer (its node cannot be reached", answer.Reason);
+        Assert.DoesNotContain("journal", answer.Reason);
     }
 }

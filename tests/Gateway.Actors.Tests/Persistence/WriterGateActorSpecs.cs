@@ -13,7 +13,7 @@ namespace Gateway.Actors.Tests.Persistence;
 /// "not stored", the writer is started again at once, commands that meet it restarting are held,
 /// and the first change after the journal is back is stored. A writer that cannot read its journal
 /// (a stand-in, which a real journal cannot be made to do on demand) is tried again while a command
-/// waits, which is answered once it has waited too long.
+/// waits, which is answered once it has waited too long, or at once when the journal stays down.
 /// </summary>
 public class WriterGateActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(output)
 {
@@ -63,6 +63,23 @@ public class WriterGateActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(
         var answer = ExpectMsg<NotStored>(WriterGateActor.HoldTimeout + TimeSpan.FromSeconds(5));
         Assert.Equal("the stand-in writer is not available: the journal cannot read", answer.Reason);
         Assert.True(attempts.Made > 2);
+    }
+
+    [Fact]
+    public void Gate_should_answer_at_once_while_the_journal_stays_down()
+    {
+        var attempts = new Attempts(failing: int.MaxValue);
+        var gate = Sys.ActorOf(WriterGateActor.Props(Props.Create(() => new StandInWriter(attempts)), "stand-in"));
+
+        // three tries 200 ms apart, then the journal counts as down: well before the hold time
+        gate.Tell("first");
+        ExpectMsg<NotStored>(WriterGateActor.HoldTimeout - TimeSpan.FromSeconds(2));
+        var made = attempts.Made;
+        gate.Tell("second");
+        var answer = ExpectMsg<NotStored>(WriterGateActor.HoldTimeout - TimeSpan.FromSeconds(2));
+
+        Assert.Equal("the stand-in writer is not available: the journal cannot read", answer.Reason);
+        Assert.True(attempts.Made > made, "the second command was not tried"); // tried at once, not after the backoff
     }
 
     /// <summary>Counts starts; the first <c>failing</c> ones cannot read the journal.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Gateway.Actors.Haproxy;
 using Gateway.Testing;
 using Xunit.Abstractions;
@@ -65,6 +66,37 @@ public sealed class NodeCluster(ITestOutputHelper output) : IAsyncLifetime
             .. extra ?? [],
         ],
     };
+
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes into <see cref="Nodes"/>: the first lists itself as the seed and
+    /// starts first, the others join it. Returns each node's settings, to start it again.
+    /// </summary>
+    /// <param name="extra">More settings for node i (counted from 0).</param>
+    public async Task<IReadOnlyList<NodeSettings>> StartAsync(int count, Func<int, IEnumerable<string>>? extra = null)
+    {
+        var ports = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToList();
+        var seed = $"akka.tcp://gateway@127.0.0.1:{ports[0]}";
+        var settings = ports.Select((port, i) => Settings(port, seed, extra?.Invoke(i))).ToList();
+        Nodes.Add(await NodeProcess.StartAsync(settings[0], TimeSpan.FromSeconds(60)));
+        Nodes.AddRange(await Task.WhenAll(settings.Skip(1).Select(s => NodeProcess.StartAsync(s, TimeSpan.FromSeconds(60)))));
+        return settings;
+    }
+
+    /// <summary>The addresses of the members <paramref name="node"/> sees.</summary>
+    public static async Task<IReadOnlyList<string>> MembersAsync(NodeProcess node) =>
+        (await node.StatusAsync()).GetProperty("cluster").GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("address").GetString()!).ToList();
+
+    /// <summary>
+    /// Waits until every node sees <paramref name="count"/> nodes, all converged on its desired state, and
+    /// returns their statuses.
+    /// </summary>
+    public async Task<JsonElement[]> ConvergedAsync(int count, TimeSpan? within = null) =>
+        await Task.WhenAll(Nodes.Select(node => Eventually.Get(node.StatusAsync,
+            status => status.GetProperty("nodes").GetArrayLength() == count
+                && status.GetProperty("nodes").EnumerateArray().All(n => n.GetProperty("converged").GetBoolean())
+                && status.GetProperty("appliedHash").GetString() == status.GetProperty("desiredHash").GetString(),
+            within ?? Converged, $"every node converged, as the node on {node.Settings.AdminUrl} sees it")));
 
     public static string Backend(string name, TestBackend server) =>
         $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
