@@ -25,21 +25,10 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
 
     public Task DisposeAsync() => _cluster.DisposeAsync();
 
-    /// <summary>Starts <paramref name="count"/> nodes; the first lists itself as the seed, the others join it.</summary>
-    /// <param name="extra">More settings for node i (counted from 0).</param>
-    private async Task StartClusterAsync(int count, Func<int, IEnumerable<string>>? extra = null)
-    {
-        var ports = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToList();
-        var seed = $"akka.tcp://gateway@127.0.0.1:{ports[0]}";
-        _settings = ports.Select((port, i) => _cluster.Settings(port, seed, extra?.Invoke(i))).ToList();
-        Nodes.Add(await NodeProcess.StartAsync(_settings[0], TimeSpan.FromSeconds(60)));
-        Nodes.AddRange(await Task.WhenAll(_settings.Skip(1).Select(s => NodeProcess.StartAsync(s, TimeSpan.FromSeconds(60)))));
-    }
+    private async Task StartClusterAsync(int count, Func<int, IEnumerable<string>>? extra = null) =>
+        _settings = [.. await _cluster.StartAsync(count, extra)];
 
-    /// <summary>The addresses of the members <paramref name="node"/> sees.</summary>
-    private static async Task<IReadOnlyList<string>> MembersAsync(NodeProcess node) =>
-        (await node.StatusAsync()).GetProperty("cluster").GetProperty("members").EnumerateArray()
-            .Select(m => m.GetProperty("address").GetString()!).ToList();
+    private static Task<IReadOnlyList<string>> MembersAsync(NodeProcess node) => NodeCluster.MembersAsync(node);
 
     /// <summary>The remoting port of node <paramref name="i"/>, as started.</summary>
     private int Port(int i) =>
@@ -97,10 +86,7 @@ public sealed class ThreeNodeSpecs(ITestOutputHelper output) : IAsyncLifetime
         await AllServeAsync("svc.test", "a");
 
         // one call to any node tells whether the fleet has converged
-        var statuses = await Task.WhenAll(Nodes.Select(node => Eventually.Get(node.StatusAsync,
-            status => status.GetProperty("nodes").GetArrayLength() == 3
-                && status.GetProperty("nodes").EnumerateArray().All(n => n.GetProperty("converged").GetBoolean()),
-            NodeCluster.Converged, $"every node converged, as the node on {node.Settings.AdminUrl} sees it")));
+        var statuses = await _cluster.ConvergedAsync(3);
         var hashes = statuses.Select(s => (Desired: s.GetProperty("desiredHash").GetString(), Applied: s.GetProperty("appliedHash").GetString())).ToList();
         Assert.Single(hashes.Distinct());
         Assert.Equal(hashes[0].Desired, hashes[0].Applied);
