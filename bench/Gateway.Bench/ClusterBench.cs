@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Testing;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// Issue 9 §4: three node processes (this checkout's Release build) and a throwaway PostgreSQL on
+/// this machine, all on loopback, each node with its own data dir and HAProxy. In one run: a change
+/// → live on all three HAProxies on the runtime path and on the reload path, sustained changes
+/// persisted and applied on all three with each node's memory, a fourth node joining a cluster
+/// that holds 10,000 backends of 4 servers, and the one-node bench's lone-change latency (SQLite)
+/// as the baseline. The load average is sampled at each phase's start: the machine is shared.
+/// </summary>
+public static partial class ClusterBench
+{
+    /// <summary>How much each phase does: the full bench, or a quick pass for development.</summary>
+    private sealed record Counts(
+        int WarmUp, int Samples, int NewBackends, int SustainedBackends, TimeSpan Sustained, int JoinBackends,
+        int BaselineWarmUp, int BaselineStreamed, int BaselineAlone);
+
+    private static readonly Counts Full = new(300, 300, 20, 3000, TimeSpan.FromSeconds(25), 10_000, 300, 500, 200);
+    private static readonly Counts Quick = new(30, 40, 3, 300, TimeSpan.FromSeconds(5), 1000, 50, 50, 40);
+
+    /// <summary>Every node runs with the product's timings (the test settings shorten them).</summary>
+    private static readonly string[] NodeExtra = ["--Gateway:Manager:SyncPeriod=5s", "--Gateway:Manager:MinReloadInterval=1s"];
+
+    /// <param name="quick">Smaller counts, for development.</param>
+    /// <param name="parts">baseline, latency, reload, sustained, join (all when empty).</param>
+    public static async Task<IReadOnlyList<Table>> RunAsync(bool quick, IReadOnlySet<string> parts)
+    {
+        bool Want(string part) => parts.Count == 0 || parts.Contains(part);
+        var counts = quick ? Quick : Full;
+        var tables = new List<Table>();
+        var load = new Table("Load average (1 / 5 / 15 min, /proc/loadavg) at each phase's start; 2 cores", "phase", "load average");
+        Console.CancelKeyPress += (_, _) => Abort();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Abort();
+
+        if (Want("baseline"))
+        {
+            Phase(load, "baseline: one node, SQLite");
+            var table = await NodeBench.AloneAsync([new NodeBuild("one node, SQLite", null)], 1,
+                counts.BaselineWarmUp, counts.BaselineStreamed, counts.BaselineAlone);
+            tables.Add(table);
+        }
+
+        await using var postgres = await PostgresServer.StartAsync();
+        _postgres = postgres;
+        try
+        {
+            await ClusterPhasesAsync(postgres, counts, Want, tables, load);
+        }
+        finally
+        {
+            _postgres = null;
+        }
+        Phase(load, "end");
+        tables.Add(load);
+        return tables;
+    }
+
+    private static async Task ClusterPhasesAsync(PostgresServer postgres, Counts counts, Func<string, bool> Want, List<Table> tables, Table load)
+    {
+        if (Want("latency") || Want("reload") || Want("sustained"))
+        {
+            Phase(load, "three nodes starting");
+            await using var cluster = await ClusterNodes.StartAsync(postgres, "bench_changes", 3, NodeExtra);
+            await Eventually.True(async () => await ConvergedAsync(cluster.Nodes, 3), TimeSpan.FromSeconds(60), "three members, converged");
+            if (Want("latency"))
+            {
+                Phase(load, "runtime path");
+                tables.Add(await RuntimePathAsync(cluster, counts));
+            }
+            if (Want("reload"))
+            {
+                Phase(load, "reload path");
+                tables.Add(await ReloadPathAsync(cluster, counts));
+            }
+            if (Want("sustained"))
+            {
+                Phase(load, "sustained changes");
+                tables.Add(await SustainedAsync(cluster, counts));
+            }
+            Phase(load, "after the three-node phases");
+        }
+        if (Want("join"))
+        {
+            Phase(load, "join: seeding");
+            tables.Add(await JoinAsync(postgres, counts, load));
+        }
+    }
+
+    private static PostgresServer? _postgres;
+
+    /// <summary>Ctrl-C or an exit with processes left: kill every node and HAProxy, stop PostgreSQL.</summary>
+    private static void Abort()
+    {
+        ClusterNodes.AbortAll();
+        try
+        {
+            if (Interlocked.Exchange(ref _postgres, null) is { } postgres)
+                postgres.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(20));
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"  stopping PostgreSQL: {e.GetBaseException().Message}");
+        }
+    }
+
+    /// <summary>Every node sees <paramref name="members"/> members and reports every node converged.</summary>
+    private static async Task<bool> ConvergedAsync(IEnumerable<NodeProcess> nodes, int members)
+    {
+        foreach (var node in nodes)
+        {
+            var status = await node.StatusAsync();
+            if (status.GetProperty("cluster").GetProperty("members").GetArrayLength() != members
+                || status.GetProperty("nodes").GetArrayLength() != members
+                || !status.GetProperty("nodes").EnumerateArray().All(n => n.GetProperty("converged").GetBoolean()))
+                return false;
+        }
+        return true;
+    }
+
+    private static string Backend(string name, string ip, int port, int servers = 1) =>
+        $$"""{"name":"{{name}}","healthCheck":{"enabled":false},"servers":[{{string.Join(",", Enumerable.Range(0, servers).Select(s => $$"""{"name":"s{{s}}","ip":"{{ip}}","port":{{port + s}}}"""))}}]}""";
+
+    /// <summary>
+    /// Seeds new backends: a document answered 503 is sent again (at most four times more; what was
+    /// stored the first time is then unchanged, so no version moves twice). New backends are slow to
+    /// create on a loaded machine: a document of 300 outlasted the admin API's 10 s at load 12–30.
+    /// Answers how many documents were sent again.
+    /// </summary>
+    private static async Task<int> SeedAsync(NodeProcess node, IEnumerable<string[]> documents)
+    {
+        var retried = 0;
+        foreach (var document in documents)
+            for (var attempt = 1; ; attempt++)
+            {
+                using var response = await node.PostJsonAsync("/api/backends", Document(document));
+                if (response.IsSuccessStatusCode)
+                    break;
+                if (attempt == 5 || response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
+                    throw new InvalidOperationException($"POST /api/backends: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                retried++;
+            }
+        return retried;
+    }
+
+    private static string Document(IEnumerable<string> backends) => $$"""{"backends":[{{string.Join(",", backends)}}]}""";
+
+    /// <summary>The <paramref name="n"/>th of 62,500 loopback addresses under <paramref name="prefix"/> (e.g. "127.1").</summary>
+    private static string Address(string prefix, long n) => $"{prefix}.{n / 250 % 250}.{n % 250 + 1}";
+
+    /// <summary>Per backend in a node's status: its desired and applied versions (applied null until HAProxy serves it).</summary>
+    private static IEnumerable<(string Name, long Desired, long? Applied)> Versions(JsonElement status) =>
+        status.GetProperty("backends").EnumerateObject().Select(b => (b.Name, b.Value.GetProperty("desired").GetInt64(),
+            b.Value.GetProperty("applied").ValueKind == JsonValueKind.Number ? b.Value.GetProperty("applied").GetInt64() : (long?)null));
+
+    /// <summary>A phase starts: its load average goes in the table, and a progress line to the console.</summary>
+    private static void Phase(Table load, string phase)
+    {
+        var average = LoadAverage();
+        load.Add(phase, average);
+        Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {phase} (load average {average})");
+    }
+
+    private static string LoadAverage() => string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    private static double RssMb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            // the process has gone
+        }
+        return double.NaN;
+    }
+
+    /// <summary>n, p50, p99 and max of <paramref name="values"/>, for a table row.</summary>
+    private static object[] Spread(IReadOnlyCollection<double> values) =>
+        [values.Count, Stats.Median(values), Stats.Percentile(values, 99), values.DefaultIfEmpty(double.NaN).Max()];
+}
