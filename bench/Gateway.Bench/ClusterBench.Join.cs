@@ -13,7 +13,7 @@ namespace Gateway.Bench;
 /// </summary>
 public static partial class ClusterBench
 {
-    private static readonly TimeSpan SeedLimit = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan SeedLimit = TimeSpan.FromSeconds(600);
     private static readonly TimeSpan JoinLimit = TimeSpan.FromSeconds(120);
 
     private static async Task<Table> JoinAsync(PostgresServer postgres, Counts counts, Table load)
@@ -27,7 +27,7 @@ public static partial class ClusterBench
             .Select(chunk => chunk.Select(i => Backend($"j{i:D5}", Address("127.2", i), 20000, servers: 4)).ToArray()).ToList();
         var retried = (await Task.WhenAll(nodes.Select((node, k) => SeedAsync(node, documents.Where((_, d) => d % nodes.Count == k))))).Sum();
         var stored = seeding.Elapsed;
-        await AllAppliedAsync(nodes, await JournalVersionsAsync(cluster), SeedLimit);
+        await AllAppliedAsync(cluster, nodes, SeedLimit);
         var seeded = seeding.Elapsed;
         var clusterHash = (await nodes[0].StatusAsync()).GetProperty("desiredHash").GetString();
 

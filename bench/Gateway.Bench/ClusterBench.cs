@@ -181,6 +181,41 @@ public static partial class ClusterBench
         return double.NaN;
     }
 
+    /// <summary>A process (or a tree) whose CPU time is read before and after a phase, in clock ticks (1/100 s).</summary>
+    private sealed record CpuShare(string Name, Func<long> Ticks);
+
+    /// <summary>Each node's own process, each node's HAProxy (master and workers), PostgreSQL (the postmaster and its backends), and this bench.</summary>
+    private static async Task<List<CpuShare>> CpuSharesAsync(ClusterNodes cluster)
+    {
+        var shares = new List<CpuShare>();
+        foreach (var (node, k) in cluster.Nodes.Select((node, k) => (node, k)))
+        {
+            var pid = node.ProcessId;
+            var master = int.Parse(File.ReadAllText(node.Layout.PidFile).Trim(), CultureInfo.InvariantCulture);
+            shares.Add(new($"node {k + 1}", () => OwnCpuTicks(pid)));
+            shares.Add(new($"HAProxy {k + 1}", () => LoadTools.CpuTicks(master)));
+        }
+        await using (var db = new Npgsql.NpgsqlConnection(cluster.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var show = db.CreateCommand();
+            show.CommandText = "SHOW data_directory";
+            var dataDir = (string)(await show.ExecuteScalarAsync())!;
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            shares.Add(new("PostgreSQL", () => LoadTools.CpuTicks(postmaster)));
+        }
+        shares.Add(new("bench", () => (long)(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds / 10)));
+        return shares;
+    }
+
+    /// <summary>utime + stime of one process, without its children.</summary>
+    private static long OwnCpuTicks(int pid)
+    {
+        var text = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>n, p50, p99 and max of <paramref name="values"/>, for a table row.</summary>
     private static object[] Spread(IReadOnlyCollection<double> values) =>
         [values.Count, Stats.Median(values), Stats.Percentile(values, 99), values.DefaultIfEmpty(double.NaN).Max()];
