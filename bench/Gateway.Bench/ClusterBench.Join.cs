@@ -15,6 +15,28 @@ public static partial class ClusterBench
 {
     private static readonly TimeSpan SeedLimit = TimeSpan.FromSeconds(600);
     private static readonly TimeSpan JoinLimit = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan RestLimit = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits (at most <see cref="RestLimit"/>) until the nodes and their HAProxies use under 0.2 core
+    /// over a second: after seeding, the old HAProxy workers, the nodes' JIT and GC still work for a
+    /// while, and a join then would measure the seeding's tail. Answers the wait and the last CPU share.
+    /// </summary>
+    private static async Task<(TimeSpan Waited, double Cores)> AtRestAsync(IReadOnlyList<NodeProcess> nodes)
+    {
+        var masters = nodes.Select(n => int.Parse(File.ReadAllText(n.Layout.PidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        long Ticks() => nodes.Sum(n => OwnCpuTicks(n.ProcessId)) + masters.Sum(LoadTools.CpuTicks);
+        var waited = Stopwatch.StartNew();
+        double cores;
+        do
+        {
+            var before = Ticks();
+            await Task.Delay(1000);
+            cores = (Ticks() - before) / 100.0;
+        }
+        while (cores >= 0.2 && waited.Elapsed < RestLimit);
+        return (waited.Elapsed, cores);
+    }
 
     private static async Task<Table> JoinAsync(PostgresServer postgres, Counts counts, Table load)
     {
@@ -30,6 +52,7 @@ public static partial class ClusterBench
         await AllAppliedAsync(cluster, nodes, SeedLimit);
         var seeded = seeding.Elapsed;
         var clusterHash = (await nodes[0].StatusAsync()).GetProperty("desiredHash").GetString();
+        var (restWait, restCores) = await AtRestAsync(nodes);
 
         Phase(load, "join: the fourth node starting");
         var started = Stopwatch.StartNew();
@@ -58,6 +81,7 @@ public static partial class ClusterBench
         table.Add("seeding: documents of 100 through the three nodes, all stored (s)", stored.TotalSeconds, "");
         table.Add("seeding: documents answered 503 and sent again", retried, "");
         table.Add("seeding: … and served by all three HAProxies (s)", seeded.TotalSeconds, "");
+        table.Add($"the three nodes at rest before the join (CPU of their processes and HAProxies, waited {restWait.TotalSeconds:0} s for it; cores)", restCores, "");
         table.Add("join: process start → `/readyz` answers 200 (s)", ready.TotalSeconds, "");
         table.Add($"**join: process start → serving all {count:N0} (appliedHash = desiredHash = the cluster's)** (s)", serving.TotalSeconds, "≤ 10");
         table.Add("the fourth node's RSS then (MB)", RssMb(joiner.ProcessId), "");
