@@ -38,7 +38,7 @@ public static partial class ClusterBench
         return (waited.Elapsed, cores);
     }
 
-    private static async Task<Table> JoinAsync(PostgresServer postgres, Counts counts, Table load)
+    private static async Task<Table> JoinAsync(PostgresServer postgres, Counts counts, PhaseLog phases)
     {
         await using var cluster = await ClusterNodes.StartAsync(postgres, "bench_join", 3, NodeExtra);
         var nodes = cluster.Nodes.ToList();
@@ -54,7 +54,7 @@ public static partial class ClusterBench
         var clusterHash = (await nodes[0].StatusAsync()).GetProperty("desiredHash").GetString();
         var (restWait, restCores) = await AtRestAsync(nodes);
 
-        Phase(load, "join: the fourth node starting");
+        phases.Start("join: the fourth node starting");
         var started = Stopwatch.StartNew();
         var joiner = cluster.Launch();
         await joiner.WaitReadyAsync(JoinLimit);
@@ -86,6 +86,7 @@ public static partial class ClusterBench
         table.Add($"**join: process start → serving all {count:N0} (appliedHash = desiredHash = the cluster's)** (s)", serving.TotalSeconds, "≤ 10");
         table.Add("the fourth node's RSS then (MB)", RssMb(joiner.ProcessId), "");
         table.Add("members seen by node 1 after the join", members.GetProperty("cluster").GetProperty("members").GetArrayLength(), "4");
+        phases.Start("stopping the four nodes");
         return table;
     }
 }

@@ -42,11 +42,16 @@ public static partial class ClusterBench
             await ChangeAsync(nodes, watch, through[i % 2], probe, Address("127.0", ++n));
         var samples = new List<Sample>();
         var random = new Random(42);
+        var cpu = await CpuSharesAsync(cluster);
+        var cpuBefore = cpu.Select(c => c.Ticks()).ToList();
+        var measuring = Stopwatch.StartNew();
         for (var i = 0; i < 2 * counts.Samples && budget.Elapsed < LatencyBudget; i++)
         {
             await Task.Delay(random.Next(50, 101));
             samples.Add(await ChangeAsync(nodes, watch, through[i % 2], probe, Address("127.0", ++n)));
         }
+        var cpuSeconds = cpu.Select((c, i) => (c.Name, Seconds: (c.Ticks() - cpuBefore[i]) / 100.0)).ToList();
+        var wall = measuring.Elapsed.TotalSeconds;
         var reloadsAfter = await Task.WhenAll(nodes.Select(node => node.ReloadsAsync()));
 
         var table = new Table($"Change → live on all three HAProxies, runtime path: backend `{probe}` (its writer on node {writer}) moved to another address by "
@@ -65,6 +70,8 @@ public static partial class ClusterBench
             table.Add($"through node {via}: live on all three when the PUT was answered", $"{of.Count(s => s.LiveWhenAnswered)} of {of.Count}", "", "", "", "");
         }
         table.Add("reloads during the run, per node", string.Join(" / ", reloadsAfter.Zip(reloadsBefore, (a, b) => a - b)), "", "", "", "");
+        table.Add($"CPU while sampling ({wall:0} s): " + string.Join(", ", cpuSeconds.Select(c => $"{c.Name} {c.Seconds / wall:0.###}")) + " cores",
+            $"{cpuSeconds.Sum(c => c.Seconds) / wall:0.##} cores", "", "", "", "");
         return table;
     }
 

@@ -10,35 +10,35 @@ namespace Gateway.Bench;
 /// → live on all three HAProxies on the runtime path and on the reload path, sustained changes
 /// persisted and applied on all three with each node's memory, a fourth node joining a cluster
 /// that holds 10,000 backends of 4 servers, and the one-node bench's lone-change latency (SQLite)
-/// as the baseline. The load average is sampled at each phase's start: the machine is shared.
+/// as the baseline. Each phase's CPU, this run's and other processes', is logged: the machine is shared.
 /// </summary>
 public static partial class ClusterBench
 {
     /// <summary>How much each phase does: the full bench, or a quick pass for development.</summary>
     private sealed record Counts(
         int WarmUp, int Samples, int NewBackends, int SustainedBackends, TimeSpan Sustained, int JoinBackends,
-        int BaselineWarmUp, int BaselineStreamed, int BaselineAlone);
+        int BaselineWarmUp, int BaselineStreamed, int BaselineAlone, int RestWindow);
 
-    private static readonly Counts Full = new(300, 300, 20, 3000, TimeSpan.FromSeconds(25), 10_000, 300, 500, 200);
-    private static readonly Counts Quick = new(30, 40, 3, 300, TimeSpan.FromSeconds(5), 1000, 50, 50, 40);
+    private static readonly Counts Full = new(300, 300, 20, 3000, TimeSpan.FromSeconds(25), 10_000, 300, 500, 200, 10);
+    private static readonly Counts Quick = new(30, 40, 3, 300, TimeSpan.FromSeconds(5), 1000, 50, 50, 40, 3);
 
     /// <summary>Every node runs with the product's timings (the test settings shorten them).</summary>
     private static readonly string[] NodeExtra = ["--Gateway:Manager:SyncPeriod=5s", "--Gateway:Manager:MinReloadInterval=1s"];
 
     /// <param name="quick">Smaller counts, for development.</param>
-    /// <param name="parts">baseline, latency, reload, sustained, join (all when empty).</param>
+    /// <param name="parts">baseline, rest, latency, reload, sustained, join (all when empty).</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(bool quick, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
         var counts = quick ? Quick : Full;
         var tables = new List<Table>();
-        var load = new Table("Load average (1 / 5 / 15 min, /proc/loadavg) at each phase's start; 2 cores", "phase", "load average");
+        var phases = new PhaseLog();
         Console.CancelKeyPress += (_, _) => Abort();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Abort();
 
         if (Want("baseline"))
         {
-            Phase(load, "baseline: one node, SQLite");
+            phases.Start("baseline: one node, SQLite");
             var table = await NodeBench.AloneAsync([new NodeBuild("one node, SQLite", null)], 1,
                 counts.BaselineWarmUp, counts.BaselineStreamed, counts.BaselineAlone);
             tables.Add(table);
@@ -46,47 +46,52 @@ public static partial class ClusterBench
 
         await using var postgres = await PostgresServer.StartAsync();
         _postgres = postgres;
+        phases.Postmaster = await PostmasterAsync(postgres.ConnectionString);
         try
         {
-            await ClusterPhasesAsync(postgres, counts, Want, tables, load);
+            await ClusterPhasesAsync(postgres, counts, Want, tables, phases);
         }
         finally
         {
             _postgres = null;
         }
-        Phase(load, "end");
-        tables.Add(load);
+        tables.Add(phases.Finish());
         return tables;
     }
 
-    private static async Task ClusterPhasesAsync(PostgresServer postgres, Counts counts, Func<string, bool> Want, List<Table> tables, Table load)
+    private static async Task ClusterPhasesAsync(PostgresServer postgres, Counts counts, Func<string, bool> Want, List<Table> tables, PhaseLog phases)
     {
-        if (Want("latency") || Want("reload") || Want("sustained"))
+        if (Want("rest") || Want("latency") || Want("reload") || Want("sustained"))
         {
-            Phase(load, "three nodes starting");
+            phases.Start("three nodes starting");
             await using var cluster = await ClusterNodes.StartAsync(postgres, "bench_changes", 3, NodeExtra);
             await Eventually.True(async () => await ConvergedAsync(cluster.Nodes, 3), TimeSpan.FromSeconds(60), "three members, converged");
+            if (Want("rest"))
+            {
+                phases.Start("three nodes at rest");
+                tables.Add(await RestAsync(cluster, TimeSpan.FromSeconds(counts.RestWindow), 6));
+            }
             if (Want("latency"))
             {
-                Phase(load, "runtime path");
+                phases.Start("runtime path");
                 tables.Add(await RuntimePathAsync(cluster, counts));
             }
             if (Want("reload"))
             {
-                Phase(load, "reload path");
+                phases.Start("reload path");
                 tables.Add(await ReloadPathAsync(cluster, counts));
             }
             if (Want("sustained"))
             {
-                Phase(load, "sustained changes");
+                phases.Start("sustained changes");
                 tables.Add(await SustainedAsync(cluster, counts));
             }
-            Phase(load, "after the three-node phases");
+            phases.Start("stopping the three nodes");
         }
         if (Want("join"))
         {
-            Phase(load, "join: seeding");
-            tables.Add(await JoinAsync(postgres, counts, load));
+            phases.Start("join: seeding");
+            tables.Add(await JoinAsync(postgres, counts, phases));
         }
     }
 
@@ -156,16 +161,6 @@ public static partial class ClusterBench
         status.GetProperty("backends").EnumerateObject().Select(b => (b.Name, b.Value.GetProperty("desired").GetInt64(),
             b.Value.GetProperty("applied").ValueKind == JsonValueKind.Number ? b.Value.GetProperty("applied").GetInt64() : (long?)null));
 
-    /// <summary>A phase starts: its load average goes in the table, and a progress line to the console.</summary>
-    private static void Phase(Table load, string phase)
-    {
-        var average = LoadAverage();
-        load.Add(phase, average);
-        Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {phase} (load average {average})");
-    }
-
-    private static string LoadAverage() => string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-
     private static double RssMb(int pid)
     {
         try
@@ -195,17 +190,21 @@ public static partial class ClusterBench
             shares.Add(new($"node {k + 1}", () => OwnCpuTicks(pid)));
             shares.Add(new($"HAProxy {k + 1}", () => LoadTools.CpuTicks(master)));
         }
-        await using (var db = new Npgsql.NpgsqlConnection(cluster.ConnectionString))
-        {
-            await db.OpenAsync();
-            await using var show = db.CreateCommand();
-            show.CommandText = "SHOW data_directory";
-            var dataDir = (string)(await show.ExecuteScalarAsync())!;
-            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
-            shares.Add(new("PostgreSQL", () => LoadTools.CpuTicks(postmaster)));
-        }
+        var postmaster = await PostmasterAsync(cluster.ConnectionString);
+        shares.Add(new("PostgreSQL", () => LoadTools.CpuTicks(postmaster)));
         shares.Add(new("bench", () => (long)(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds / 10)));
         return shares;
+    }
+
+    /// <summary>The pid of the PostgreSQL server behind <paramref name="connectionString"/>: the first line of its data dir's postmaster.pid.</summary>
+    private static async Task<int> PostmasterAsync(string connectionString)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        await using var show = db.CreateCommand();
+        show.CommandText = "SHOW data_directory";
+        var dataDir = (string)(await show.ExecuteScalarAsync())!;
+        return int.Parse(File.ReadLines(Path.Combine(dataDir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>utime + stime of one process, without its children.</summary>

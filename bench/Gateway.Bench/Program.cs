@@ -8,7 +8,7 @@ using Gateway.Bench;
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 //        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]
-//        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,latency,reload,sustained,join]
+//        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,rest,latency,reload,sustained,join]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
 var tables = suite switch
