@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Gateway.Testing;
 
@@ -33,9 +34,26 @@ public static partial class ClusterBench
         var counts = quick ? Quick : Full;
         var tables = new List<Table>();
         var phases = new PhaseLog();
-        Console.CancelKeyPress += (_, _) => Abort();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Abort();
+        // Ctrl-C, SIGTERM or SIGHUP: kill what was started, then let the signal end the bench as it would
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Abort());
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Abort());
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => Abort());
+        try
+        {
+            await RunPhasesAsync(counts, Want, tables, phases);
+        }
+        catch (Exception) when (Aborting)
+        {
+            // the nodes were killed under the phase: let the signal's cleanup finish before this ends the process
+            AbortDone.Wait(TimeSpan.FromSeconds(60));
+            throw new OperationCanceledException("the cluster bench was stopped by a signal");
+        }
+        tables.Add(phases.Finish());
+        return tables;
+    }
 
+    private static async Task RunPhasesAsync(Counts counts, Func<string, bool> Want, List<Table> tables, PhaseLog phases)
+    {
         if (Want("baseline"))
         {
             phases.Start("baseline: one node, SQLite");
@@ -44,19 +62,18 @@ public static partial class ClusterBench
             tables.Add(table);
         }
 
-        await using var postgres = await PostgresServer.StartAsync();
-        _postgres = postgres;
-        phases.Postmaster = await PostmasterAsync(postgres.ConnectionString);
+        var postgres = _postgres = await PostgresServer.StartAsync();
         try
         {
+            phases.Postmaster = await PostmasterAsync(postgres.ConnectionString);
             await ClusterPhasesAsync(postgres, counts, Want, tables, phases);
         }
         finally
         {
-            _postgres = null;
+            // whoever takes it stops it: this, or a signal's Abort
+            if (Interlocked.Exchange(ref _postgres, null) is { } stop)
+                await stop.DisposeAsync();
         }
-        tables.Add(phases.Finish());
-        return tables;
     }
 
     private static async Task ClusterPhasesAsync(PostgresServer postgres, Counts counts, Func<string, bool> Want, List<Table> tables, PhaseLog phases)
@@ -92,23 +109,6 @@ public static partial class ClusterBench
         {
             phases.Start("join: seeding");
             tables.Add(await JoinAsync(postgres, counts, phases));
-        }
-    }
-
-    private static PostgresServer? _postgres;
-
-    /// <summary>Ctrl-C or an exit with processes left: kill every node and HAProxy, stop PostgreSQL.</summary>
-    private static void Abort()
-    {
-        ClusterNodes.AbortAll();
-        try
-        {
-            if (Interlocked.Exchange(ref _postgres, null) is { } postgres)
-                postgres.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(20));
-        }
-        catch (Exception e)
-        {
-            Console.WriteLine($"  stopping PostgreSQL: {e.GetBaseException().Message}");
         }
     }
 

@@ -11,7 +11,7 @@ namespace Gateway.Bench;
 /// which node wrote a row) with a pool of 20, so a fourth node fits under PostgreSQL's 100
 /// connections. Disposing stops every node (SIGTERM, then SIGKILL), kills any HAProxy a node left
 /// serving (its master pid from the layout's pid file) and removes the data dirs;
-/// <see cref="AbortAll"/> kills what every cluster not yet disposed runs, at once, for Ctrl-C.
+/// <see cref="AbortAll"/> kills what every cluster not yet disposed runs and removes its dirs, at once, for Ctrl-C.
 /// With <c>GATEWAY_BENCH_LOGS=dir</c> each node's output is written there when it is stopped.
 /// </summary>
 public sealed class ClusterNodes : IAsyncDisposable
@@ -130,18 +130,21 @@ public sealed class ClusterNodes : IAsyncDisposable
         _dirs.Clear();
     }
 
-    /// <summary>SIGKILL to every node of every cluster not yet disposed and to its HAProxy, no waiting: for Ctrl-C.</summary>
-    public static void AbortAll()
+    /// <summary>SIGKILL to every node of every cluster not yet disposed and to its HAProxy, no waiting: for Ctrl-C. Answers how many nodes.</summary>
+    public static int AbortAll()
     {
         lock (Live)
         {
-            foreach (var node in Live.SelectMany(cluster => cluster.Nodes.ToList()))
+            var nodes = Live.SelectMany(cluster => cluster.Nodes.ToList()).ToList();
+            foreach (var node in nodes)
             {
-                if (!node.HasExited)
-                    Posix.Signal(node.ProcessId, Posix.SIGKILL);
+                Posix.Signal(node.ProcessId, Posix.SIGKILL);
                 KillHaproxy(node);
             }
+            foreach (var dir in Live.SelectMany(cluster => cluster._dirs))
+                dir.Dispose(); // also kills any HAProxy still running on its files
             Live.Clear();
+            return nodes.Count;
         }
     }
 
