@@ -24,7 +24,7 @@ public static partial class NodeBench
         public List<double> SqliteInsert { get; } = [];
     }
 
-    private static async Task<Table> AloneAsync(IReadOnlyList<NodeBuild> builds, int rounds, int warmUp, int streamed, int alone)
+    internal static async Task<Table> AloneAsync(IReadOnlyList<NodeBuild> builds, int rounds, int warmUp, int streamed, int alone)
     {
         var samples = builds.ToDictionary(b => b.Name, _ => new AloneSamples());
         for (var round = 1; round <= rounds; round++)

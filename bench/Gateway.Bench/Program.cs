@@ -8,6 +8,7 @@ using Gateway.Bench;
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 //        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]
+//        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,rest,latency,reload,sustained,join]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
 var tables = suite switch
@@ -21,11 +22,15 @@ var tables = suite switch
         (args.Length > 1 ? args[1] : "10000,100000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
         args.Length > 3 ? args[3].Split(',').ToHashSet() : []),
-    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds] | dataplane [rounds] | tags [sizes] [rounds])"),
+    "cluster" => await ClusterBench.RunAsync(args.Length > 1 && args[1] == "quick",
+        args.Length > 2 ? args[2].Split(',').ToHashSet() : []),
+    _ => throw new ArgumentException($"unknown suite '{suite}' (haproxy | node [seconds] | dataplane [rounds] | tags [sizes] [rounds] | cluster [full|quick] [parts])"),
 };
 
+// a quick development pass must not overwrite the day's full results
+var label = suite == "cluster" && args.Length > 1 && args[1] == "quick" ? "cluster-quick" : suite;
 var report = new StringBuilder();
-report.Append("# Gateway bench: ").Append(suite).Append("\n\n");
+report.Append("# Gateway bench: ").Append(label).Append("\n\n");
 report.Append("- date: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
 report.Append("- machine: ").Append(Environment.ProcessorCount).Append(" cores, ").Append(RuntimeInformation.OSDescription).Append(", .NET ").Append(Environment.Version).Append('\n');
 report.Append("- haproxy: ").Append(HaproxyVersion()).Append("\n\n");
@@ -37,7 +42,7 @@ foreach (var table in tables)
 
 var dir = Path.Combine(FindRepoRoot(), "bench", "results");
 Directory.CreateDirectory(dir);
-var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{suite}.md");
+var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{label}.md");
 File.WriteAllText(file, report.ToString());
 Console.WriteLine($"written: {file}");
 
