@@ -32,6 +32,9 @@ public static partial class ClusterBench
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
         var counts = quick ? Quick : Full;
+        // a longer stream, to see whether memory settles: GATEWAY_BENCH_SUSTAINED_SECONDS=120
+        if (int.TryParse(Environment.GetEnvironmentVariable("GATEWAY_BENCH_SUSTAINED_SECONDS"), out var seconds) && seconds > 0)
+            counts = counts with { Sustained = TimeSpan.FromSeconds(seconds) };
         var tables = new List<Table>();
         var phases = new PhaseLog();
         // Ctrl-C, SIGTERM or SIGHUP: kill what was started, then let the signal end the bench as it would
