@@ -16,6 +16,9 @@ public static class ServedWait
     public static async Task<IResult> OkWhenServed(IActorRef everywhere, IEnumerable<AwaitServed> waits, object body)
     {
         ServedReport? last = null;
+        // One after the other: each sync settles all its waiters on every change, so a document of thousands
+        // waited side by side would cost it thousands of checks per change; once the first is served most of
+        // the rest are too, and each costs one round trip.
         foreach (var wait in waits)
         {
             last = await everywhere.Ask<ServedReport>(wait, wait.Timeout + ServedEverywhereActor.Margin + AdminApi.AskTimeout);
