@@ -9,7 +9,8 @@ namespace Gateway.Bench;
 /// (<c>POST /api/backends</c>) through all three nodes' admin APIs, a few clients per node. A change
 /// counts as persisted when its journal row exists (rows counted in PostgreSQL: every row is one
 /// version of one backend) and as applied when every node's status shows every backend's desired
-/// version at the journal's newest and applied. Each node's RSS is sampled every second.
+/// version at the journal's newest and applied. Each node's RSS is sampled every second, and its
+/// memory as its status reports it every 10 s.
 /// </summary>
 public static partial class ClusterBench
 {
@@ -17,7 +18,7 @@ public static partial class ClusterBench
     private const int ChangesPerDocument = 100;
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(180);
 
-    private static async Task<Table> SustainedAsync(ClusterNodes cluster, Counts counts)
+    private static async Task<IReadOnlyList<Table>> SustainedAsync(ClusterNodes cluster, Counts counts)
     {
         var nodes = cluster.Nodes;
         var backends = counts.SustainedBackends;
@@ -39,15 +40,20 @@ public static partial class ClusterBench
         var cpu = await CpuSharesAsync(cluster);
         var cpuBefore = cpu.Select(c => c.Ticks()).ToList();
         var rss = nodes.Select(_ => new List<double>()).ToList();
+        var memory = new List<MemorySample>();
         using var stop = new CancellationTokenSource(counts.Sustained);
         var sampler = Task.Run(async () =>
         {
+            var since = Stopwatch.StartNew();
             while (!stop.IsCancellationRequested)
             {
                 for (var k = 0; k < nodes.Count; k++)
                     rss[k].Add(RssMb(nodes[k].ProcessId));
+                if (since.Elapsed >= MemoryEvery * memory.Count)
+                    memory.Add(await MemorySampleAsync(nodes, since.Elapsed));
                 await Task.Delay(1000, CancellationToken.None);
             }
+            memory.Add(await MemorySampleAsync(nodes, since.Elapsed));
         });
         Console.WriteLine($"  {DateTime.Now:HH:mm:ss} streaming changes for {counts.Sustained.TotalSeconds:0} s");
         long generation = 1, refused = 0;
@@ -100,6 +106,34 @@ public static partial class ClusterBench
         table.Add($"CPU during the stream and catch-up ({wall:0.#} s wall, 2 cores): "
             + string.Join(", ", cpuSeconds.Select(c => $"{c.Name} {c.Seconds:0.#} s")), $"{cpuSeconds.Sum(c => c.Seconds) / wall:0.##} cores", "");
         table.Add("CPU per change persisted and applied on all three (ms, all processes above)", cpuSeconds.Sum(c => c.Seconds) * 1000 / changes, "");
+        return [table, MemoryTable(memory, nodes.Count)];
+    }
+
+    private static readonly TimeSpan MemoryEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>Each node's memory at one moment of the stream, from its <c>/api/status</c> <c>process</c> (MB).</summary>
+    private sealed record MemorySample(TimeSpan At, IReadOnlyList<(double Rss, double Live, double Committed, int Gen2)> Nodes);
+
+    private static async Task<MemorySample> MemorySampleAsync(IReadOnlyList<NodeProcess> nodes, TimeSpan at)
+    {
+        const double Mb = 1 << 20;
+        var statuses = await Task.WhenAll(nodes.Select(node => node.StatusAsync()));
+        return new MemorySample(at, statuses.Select(s => s.GetProperty("process")).Select(p => (
+            p.GetProperty("rssBytes").GetInt64() / Mb, p.GetProperty("liveHeapBytes").GetInt64() / Mb,
+            p.GetProperty("committedBytes").GetInt64() / Mb, p.GetProperty("gen2Collections").GetInt32())).ToList());
+    }
+
+    /// <summary>
+    /// Memory through the stream: whether it settles. RSS is the process; "live" what the newest gen2 collection
+    /// kept (the data a node holds, which must not grow with the number of changes); "committed" what the GC holds.
+    /// </summary>
+    private static Table MemoryTable(IReadOnlyList<MemorySample> samples, int nodeCount)
+    {
+        var table = new Table($"Memory during the sustained stream, every {MemoryEvery.TotalSeconds:0} s: RSS / live heap after the newest gen2 / GC committed (MB), gen2 collections",
+            ["s", .. Enumerable.Range(1, nodeCount).Select(k => $"node {k}")]);
+        foreach (var sample in samples)
+            table.Add([sample.At.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+                .. sample.Nodes.Select(n => (object)$"{n.Rss:0} / {n.Live:0} / {n.Committed:0}, {n.Gen2}")]);
         return table;
     }
 

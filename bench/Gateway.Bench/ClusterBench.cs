@@ -104,7 +104,7 @@ public static partial class ClusterBench
             if (Want("sustained"))
             {
                 phases.Start("sustained changes");
-                tables.Add(await SustainedAsync(cluster, counts));
+                tables.AddRange(await SustainedAsync(cluster, counts));
             }
             phases.Start("stopping the three nodes");
         }

@@ -14,7 +14,7 @@ namespace Gateway.Node.Admin;
 /// <summary>
 /// /api/status: what this node's HAProxy serves compared with the desired state (and their hashes),
 /// the health of its providers, and in a cluster the members as this node sees them and every
-/// node's summary: whether the fleet has converged, in one call.
+/// node's summary: whether the fleet has converged, in one call; and this process's memory.
 /// </summary>
 public static class StatusEndpoints
 {
@@ -24,13 +24,19 @@ public static class StatusEndpoints
             var syncStatus = sync.ActorRef.Ask<SyncStatus>(GetSyncStatus.Instance, AdminApi.AskTimeout);
             var providersStatus = providers.ActorRef.Ask<ProvidersStatus>(GetProvidersStatus.Instance, AdminApi.AskTimeout);
             if (!registry.TryGet<ConvergenceActor>(out var convergence))
-                return AdminJson.Ok(Merge(await syncStatus, await providersStatus));
+                return AdminJson.Ok(WithProcess(Merge(await syncStatus, await providersStatus)));
             // in a cluster the backends' writers are the shard region's: which shards run here
             var region = registry.Get<BackendRegion>().Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AdminApi.AskTimeout);
             var cluster = await convergence.Ask<ClusterView>(GetClusterView.Instance, AdminApi.AskTimeout);
             var shards = (await region).Shards.Select(s => int.Parse(s.ShardId, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            return AdminJson.Ok(Merge(await syncStatus, await providersStatus, cluster, shards));
+            return AdminJson.Ok(WithProcess(Merge(await syncStatus, await providersStatus, cluster, shards)));
         });
+
+    private static JsonObject WithProcess(JsonObject status)
+    {
+        status["process"] = JsonSerializer.SerializeToNode(ProcessStatus.Sample(), GatewayJson.Options);
+        return status;
+    }
 
     /// <summary>The sync status's fields as they always were, plus <c>providers</c>, and <c>cluster</c> and <c>nodes</c> in a cluster.</summary>
     /// <param name="backendShards">

@@ -71,6 +71,20 @@ public sealed class AdminApiSpecs(NodeFixture fixture) : IClassFixture<NodeFixtu
     }
 
     [Fact]
+    public async Task Status_should_report_the_process_memory_and_threads()
+    {
+        var process = (await Node.StatusAsync()).GetProperty("process");
+
+        Assert.InRange(process.GetProperty("rssBytes").GetInt64(), 10L << 20, 64L << 30);
+        Assert.True(process.GetProperty("committedBytes").GetInt64() > 0);
+        Assert.True(process.GetProperty("allocatedBytes").GetInt64() > 0);
+        Assert.True(process.GetProperty("gen0Collections").GetInt32() >= process.GetProperty("gen2Collections").GetInt32());
+        Assert.True(process.GetProperty("liveHeapBytes").GetInt64() >= 0);
+        Assert.True(process.GetProperty("threads").GetInt32() > 1);
+        Assert.True(process.GetProperty("uptimeSeconds").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Hostile_names_and_hosts_should_get_400_naming_the_field_and_leave_haproxy_cfg_unchanged()
     {
         var config = await File.ReadAllBytesAsync(Node.Layout.ConfigPath);
