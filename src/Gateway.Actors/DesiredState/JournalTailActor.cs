@@ -73,6 +73,9 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(30);
 
+    /// <summary>At most this many events in one message to the tail.</summary>
+    private const int MaxBatch = 500;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _journal;
     private readonly ICanTell _catalog;
@@ -134,9 +137,16 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
     {
         _position = position;
         var generation = ++_generation;
+        // events read while the last ones are handled go over as one message and one ack, not one each: every
+        // node reads every change here, so under a stream of changes the per-event hops add up on every node
         var (killSwitch, _) = _query!.EventsByTag(BackendActor.Tag, position.Offset == 0 ? Offset.NoOffset() : Offset.Sequence(position.Offset))
-            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
-            .ToMaterialized(Sink.ActorRefWithAck<EventEnvelope>(Self, StreamStarted.Instance, Ack.Instance, StreamEnded.Instance,
+            .Batch(MaxBatch, envelope => new List<EventEnvelope> { envelope }, (batch, envelope) =>
+            {
+                batch.Add(envelope);
+                return batch;
+            })
+            .ViaMaterialized(KillSwitches.Single<List<EventEnvelope>>(), Keep.Right)
+            .ToMaterialized(Sink.ActorRefWithAck<List<EventEnvelope>>(Self, StreamStarted.Instance, Ack.Instance, StreamEnded.Instance,
                 cause => new StreamFailed(cause, generation)), Keep.Both)
             .Run(Context.System.Materializer());
         _stream = killSwitch;
@@ -147,14 +157,17 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
     {
         Receive<GetPosition>(_ => Sender.Tell(_position));
         Receive<StreamStarted>(_ => Sender.Tell(Ack.Instance));
-        Receive<EventEnvelope>(envelope =>
+        Receive<List<EventEnvelope>>(batch =>
         {
-            if (envelope.Offset is Sequence sequence)
-                _position = _position.Read(sequence.Value);
-            if (TaggedEvents.Backend(envelope) is { } entry)
-                _desiredState.Tell(new BackendStateChanged(entry.Name, entry.Version, entry.Backend, entry.Source));
-            else if (TaggedEvents.RoutesVersion(envelope) is { } version)
-                AskForRoutesIf(_position.RoutesMoved(version));
+            foreach (var envelope in batch)
+            {
+                if (envelope.Offset is Sequence sequence)
+                    _position = _position.Read(sequence.Value);
+                if (TaggedEvents.Backend(envelope) is { } entry)
+                    _desiredState.Tell(new BackendStateChanged(entry.Name, entry.Version, entry.Backend, entry.Source));
+                else if (TaggedEvents.RoutesVersion(envelope) is { } version)
+                    AskForRoutesIf(_position.RoutesMoved(version));
+            }
             Sender.Tell(Ack.Instance);
         });
         Receive<RoutesList>(list =>
@@ -191,7 +204,7 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
             Receive<NotStored>(_ => { });
             Receive<StreamFailed>(_ => { });
             Receive<StreamEnded>(_ => { });
-            Receive<EventEnvelope>(_ => Sender.Tell(Ack.Instance)); // a failed run's last element: read again on resume
+            Receive<List<EventEnvelope>>(_ => Sender.Tell(Ack.Instance)); // a failed run's last events: read again on resume
         });
     }
 }
