@@ -29,14 +29,18 @@ var tables = suite switch
 };
 
 // a quick development pass, some of the parts or a longer stream must not overwrite the day's full results
-var label = suite != "cluster" ? suite
-    : string.Join('-', new[]
+var label = suite switch
+{
+    "cluster" => string.Join('-', new[]
     {
         "cluster",
         args.Length > 1 && args[1] == "quick" ? "quick" : null,
         args.Length > 2 ? args[2].Replace(',', '+') : null,
         Environment.GetEnvironmentVariable("GATEWAY_BENCH_SUSTAINED_SECONDS") is { Length: > 0 } seconds ? $"{seconds}s" : null,
-    }.OfType<string>());
+    }.OfType<string>()),
+    "node" when args.Length > 2 => $"node-{args[2].Replace(',', '+')}",
+    _ => suite,
+};
 var report = new StringBuilder();
 report.Append("# Gateway bench: ").Append(label).Append("\n\n");
 report.Append("- date: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');

@@ -1,12 +1,9 @@
-using System.Collections.Concurrent;
-using System.Data.Common;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Persistence.Sql.Config;
 using Gateway.Actors.Persistence;
 using LinqToDB;
-using LinqToDB.Interceptors;
 using Akka.Persistence.Sql.Query;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -38,13 +35,12 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>
     /// The HOCON below, and the journal's connection options as a node sets them
-    /// (<see cref="SqliteJournalConnection"/>), plus whatever <see cref="Interceptors"/> adds.
+    /// (<see cref="SqliteJournalConnection"/>).
     /// </summary>
     private static ActorSystemSetup Setup(string database, string? extraHocon)
     {
         var options = new DataOptions().UseConnectionString(ProviderName.SQLiteMS, ConnectionStringFor(database))
-            .UseInterceptor(new SqliteJournalConnection())
-            .UseInterceptor(new CommandCounter(database));
+            .UseInterceptor(new SqliteJournalConnection());
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Configure(database, extraHocon)), new DataOptionsSetup(options));
     }
 
@@ -82,8 +78,10 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(actor);
     }
 
-    /// <summary>INSERT statements the journal and snapshot store ran on this spec's database.</summary>
-    protected int Inserts => CommandCounter.InsertsInto(DatabasePath);
+    /// <summary>Writes the journal took and transactions it committed so far (<see cref="SqliteWriteJournal"/>).</summary>
+    protected SqliteWriteJournal.WriteCounts WriteCounts() =>
+        Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
+            .Ask<SqliteWriteJournal.WriteCounts>(SqliteWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10)).Result;
 
     protected string DatabasePath { get; }
 
@@ -105,6 +103,8 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
                 journal {
                   plugin = "akka.persistence.journal.sql"
                   sql {
+                    # as hocon/journal-sqlite.conf: Gateway's own SQLite writer
+                    class = "Gateway.Actors.Persistence.SqliteWriteJournal, Gateway.Actors"
                     connection-string = "{{ConnectionStringFor(database)}}"
                     provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
                     tag-write-mode = Csv
@@ -206,21 +206,6 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
     private static string NewDatabase() => Path.Combine(Path.GetTempPath(), $"gwa-{Guid.NewGuid():N}.db");
 
     private static string ConnectionStringFor(string database) => $"Data Source={database}";
-
-    /// <summary>Counts INSERT statements per database file.</summary>
-    private sealed class CommandCounter(string database) : CommandInterceptor
-    {
-        private static readonly ConcurrentDictionary<string, int> Counts = new();
-
-        public static int InsertsInto(string database) => Counts.GetValueOrDefault(database);
-
-        public override DbCommand CommandInitialized(CommandEventData eventData, DbCommand command)
-        {
-            if (command.CommandText.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
-                Counts.AddOrUpdate(database, 1, (_, n) => n + 1);
-            return command;
-        }
-    }
 }
 
 /// <summary>One row of the journal table.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Gateway.Actors.Persistence;
 using Gateway.Actors.Scheduling;
 
 namespace Gateway.Node.Tests.Configuration;
@@ -7,8 +8,19 @@ namespace Gateway.Node.Tests.Configuration;
 /// <summary>What the node's own HOCON (hocon/gateway.conf, shipped next to the binary) settles.</summary>
 public sealed class HoconSpecs
 {
-    private static Config GatewayConf() =>
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "gateway.conf")));
+    private static Config GatewayConf() => Conf("gateway.conf");
+
+    private static Config Conf(string file) =>
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", file)));
+
+    [Fact]
+    public void Journal_sqlite_conf_should_write_through_gateways_sqlite_writer()
+    {
+        // a change alone waited about a millisecond more in Akka.Persistence.Sql's own write path (issue 8's trace)
+        var journal = Conf("journal-sqlite.conf").GetString("akka.persistence.journal.sql.class");
+
+        Assert.Equal(typeof(SqliteWriteJournal), Type.GetType(journal, throwOnError: true));
+    }
 
     [Fact]
     public void Gateway_conf_should_select_the_scheduler_that_sleeps_until_a_timer_is_due()

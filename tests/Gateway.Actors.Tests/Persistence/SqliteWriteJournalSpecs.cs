@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Gateway.Actors.Persistence;
+using Gateway.Actors.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Gateway.Actors.Tests.Persistence;
+
+/// <summary>
+/// <see cref="SqliteWriteJournal"/>: the rows it writes are the rows Akka.Persistence.Sql's own journal
+/// writes (so its replays and tag queries read them), a write alone commits at once, and writes that
+/// arrive together share transactions.
+/// </summary>
+public sealed class SqliteWriteJournalSpecs(ITestOutputHelper output) : SqliteJournalSpec(output)
+{
+    private const string Columns = "persistence_id, sequence_number, deleted, tags, message, identifier, manifest, writer_uuid IS NULL";
+
+    [Fact]
+    public void Rows_should_be_those_akka_persistence_sql_writes()
+    {
+        var theirs = Path.Combine(Path.GetTempPath(), $"gwa-{Guid.NewGuid():N}.db");
+        var config = ConfigurationFactory.ParseString("akka.persistence.journal.sql.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"")
+            .WithFallback(Configure(theirs));
+        var system = ActorSystem.Create("their-journal", config);
+        try
+        {
+            var before = DateTime.UtcNow.Ticks;
+            Write(Sys, "p-1", [new Tagged("a change", ["gateway"]), "another"]);
+            Write(system, "p-1", [new Tagged("a change", ["gateway"]), "another"]);
+
+            var ours = Rows($"Data Source={DatabasePath}");
+            Assert.Equal(2, ours.Count);
+            Assert.Equal(Rows($"Data Source={theirs}"), ours);
+            Assert.All(Created($"Data Source={DatabasePath}"), created => Assert.InRange(created, before, DateTime.UtcNow.Ticks));
+        }
+        finally
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            using (var connection = new SqliteConnection($"Data Source={theirs}"))
+                SqliteConnection.ClearPool(connection);
+            foreach (var file in new[] { theirs, theirs + "-wal", theirs + "-shm" })
+                File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Events_written_should_be_replayed()
+    {
+        Write(Sys, "p-2", ["one", "two", "three"]);
+
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "p-2", TestActor));
+        Assert.Equal(["one", "two", "three"], Enumerable.Range(0, 3).Select(_ => ExpectMsg<ReplayedMessage>().Persistent.Payload));
+        Assert.Equal(3, ExpectMsg<RecoverySuccess>().HighestSequenceNr);
+    }
+
+    [Fact]
+    public void A_write_alone_should_commit_in_a_transaction_of_its_own_and_writes_together_share_them()
+    {
+        Write(Sys, "warm-up", ["x"]);
+        var before = WriteCounts();
+
+        Write(Sys, "alone", ["x"]);
+        var alone = WriteCounts();
+        Assert.Equal((1L, 1L), (alone.Writes - before.Writes, alone.Transactions - before.Transactions));
+
+        // 200 persistent ids writing at once, as 200 backends' writers do under a stream of changes
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        for (var i = 0; i < 200; i++)
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent($"change {i}", 1, $"together-{i}"))], TestActor, 1));
+        for (var i = 0; i < 200; i++)
+        {
+            ExpectMsg<WriteMessagesSuccessful>();
+            ExpectMsg<WriteMessageSuccess>();
+        }
+        var together = WriteCounts();
+        Assert.Equal(200, together.Writes - alone.Writes);
+        Assert.True(together.Transactions - alone.Transactions < 50, $"{together.Transactions - alone.Transactions} transactions for 200 writes");
+    }
+
+    /// <summary>Persists <paramref name="payloads"/> as <paramref name="persistenceId"/>'s events 1…n in one atomic write, through <paramref name="system"/>'s journal.</summary>
+    private void Write(ActorSystem system, string persistenceId, object[] payloads)
+    {
+        var probe = new Akka.TestKit.TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
+        var events = payloads.Select((payload, i) => (IPersistentRepresentation)new Persistent(payload, i + 1, persistenceId)).ToImmutableList();
+        journal.Tell(new WriteMessages([new AtomicWrite(events)], probe.Ref, 1), probe.Ref);
+        probe.ExpectMsg<WriteMessagesSuccessful>(TimeSpan.FromSeconds(30));
+        foreach (var _ in payloads)
+            probe.ExpectMsg<WriteMessageSuccess>();
+    }
+
+    private static List<string> Rows(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM journal ORDER BY persistence_id, sequence_number";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i)
+                ? "null"
+                : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : $"{reader.GetValue(i)}:{reader.GetFieldType(i).Name}")));
+        return rows;
+    }
+
+    private static List<long> Created(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT created FROM journal";
+        using var reader = command.ExecuteReader();
+        var created = new List<long>();
+        while (reader.Read())
+            created.Add(reader.GetInt64(0));
+        return created;
+    }
+}
