@@ -70,6 +70,7 @@ public sealed class BackendActor : ReceivePersistentActor
             else
                 Context.Stop(Self);
         });
+        Command<StopAfterWrites>(_ => Context.Stop(Self)); // after the write in flight, as StopIfIdle
         Command<UpsertBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<RemoveBackend>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<SaveSnapshotSuccess>(success =>

@@ -48,6 +48,12 @@ public static class WritersHosting
     public static Props ShardedBackendProps(string name, IActorRef changes) =>
         WriterGateActor.Props(BackendActor.Props(name, changes), BackendActor.PersistencePrefix + name);
 
+    /// <summary>
+    /// What a writer moving to another node gets from its shard or singleton manager: it stops once its
+    /// writes in flight are answered (their PoisonPill lost the reply of a write in flight).
+    /// </summary>
+    public static readonly StopAfterWrites MovingWriterStop = StopAfterWrites.Instance;
+
     public static AkkaConfigurationBuilder AddWriters(this AkkaConfigurationBuilder builder, bool clustered) =>
         clustered ? builder.AddClusteredWriters() : builder.AddLocalWriters();
 
@@ -67,10 +73,13 @@ public static class WritersHosting
                 registry.Register<ChangeFeedActor>(system.ActorOf(ChangeFeedActor.Props(registry.Get<DesiredStateActor>()), "change-feed")))
             .WithShardRegion<BackendRegion>(BackendShards.TypeName,
                 (_, registry, _) => name => ShardedBackendProps(name, registry.Get<ChangeFeedActor>()),
-                BackendShards.Instance, new ShardOptions { StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData, RememberEntities = false })
+                BackendShards.Instance, new ShardOptions
+                {
+                    StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData, RememberEntities = false, HandOffStopMessage = MovingWriterStop,
+                })
             .WithSingleton<RoutesSingletonManager>(GatewayNames.RoutesSingleton,
                 (_, registry, _) => WriterGateActor.Props(RoutesActor.Props(registry.Get<ChangeFeedActor>()), RoutesActor.Id),
-                new ClusterSingletonOptions(), createProxyToo: false)
+                new ClusterSingletonOptions { TerminationMessage = MovingWriterStop }, createProxyToo: false)
             .WithActors((system, registry) =>
             {
                 registry.Register<BackendWriters>(system.ActorOf(BackendIngressActor.Props(registry.Get<BackendRegion>()), BackendIngressActor.Name));

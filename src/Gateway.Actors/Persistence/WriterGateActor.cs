@@ -25,12 +25,21 @@ namespace Gateway.Actors.Persistence;
 /// whatever the writer answers (the shard starts a new gate for what it held). What the gate itself
 /// holds then goes back to the shard, which holds it for that next gate.
 /// </para>
+/// <para>
+/// When the writer moves to another node (a shard hands off, the routes' singleton hands over), the
+/// gate gets <see cref="StopAfterWrites"/> and passes it on: the writer stops once its writes in flight
+/// are answered, and what reaches the gate meanwhile, or waits in it for a writer that is not ready,
+/// is answered not stored, so the caller tries again on the writer's next node.
+/// </para>
 /// States: starting (holding) → ready (forwarding) → stopping (holding) → starting | down;
-/// ready → passivating → stopped.
+/// ready → passivating → stopped; any → leaving → stopped.
 /// </summary>
 public sealed class WriterGateActor : ReceiveActor, IWithTimers
 {
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Why a command that meets a writer moving to another node is not stored.</summary>
+    private const string Moving = "it is moving to another node, try again";
 
     private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(30);
 
@@ -112,6 +121,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
                 child.Tell(StopIfIdle.Instance); // after what it already has
                 Passivating(child);
             });
+            Receive<StopAfterWrites>(_ => Leaving(child));
             ReceiveAny(message => child.Forward(message));
         });
     }
@@ -130,8 +140,38 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             Receive<WriterStopping>(_ => { }); // Terminated follows
             Receive<ExpireHeld>(_ => { });
             Receive<Restart>(_ => { });
+            Receive<StopAfterWrites>(_ => Leaving(child));
             ReceiveAny(message => Context.Parent.Forward(message)); // the shard holds it for the next gate
         });
+    }
+
+    /// <summary>The writer moves to another node: it stops once its writes in flight are answered, and so does the gate.</summary>
+    private void Leaving(IActorRef child)
+    {
+        child.Tell(StopAfterWrites.Instance); // after what it already has
+        Become(() =>
+        {
+            Receive<Terminated>(t =>
+            {
+                if (t.ActorRef.Equals(child))
+                    Context.Stop(Self);
+            });
+            Receive<WriterStopping>(_ => { }); // its in-flight write failed and it answered it: Terminated follows
+            Receive<WriterStillNeeded>(_ => { });
+            Receive<WriterIdle>(_ => { });
+            Receive<StopIfIdle>(_ => { });
+            Receive<StopAfterWrites>(_ => { });
+            Receive<ExpireHeld>(_ => { });
+            Receive<Restart>(_ => { });
+            ReceiveAny(_ => Sender.Tell(new NotStored(NotAvailable(Moving))));
+        });
+    }
+
+    /// <summary>The writer moves to another node while the gate holds commands for it: they are answered, and the gate stops.</summary>
+    private void Leave()
+    {
+        Refuse(_held.TakeAll(), Moving);
+        Context.Stop(Self);
     }
 
     /// <summary>The shard passivates this entity while it holds commands: they go back to the shard, which holds them for the next gate.</summary>
@@ -186,6 +226,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             Receive<WriterStopping>(_ => { });
             Receive<WriterIdle>(_ => { });
             Receive<StopIfIdle>(_ => HandBack());
+            Receive<StopAfterWrites>(_ => Leave());
             Receive<ExpireHeld>(_ => Expire(reason));
             ReceiveAny(message =>
             {
@@ -211,6 +252,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
         Receive<Restart>(_ => { });
         Receive<WriterIdle>(_ => { }); // from a writer that stops: the next one says again
         Receive<StopIfIdle>(_ => HandBack());
+        Receive<StopAfterWrites>(_ => Leave());
         ReceiveAny(Hold);
     }
 
@@ -220,10 +262,12 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     private void Refuse(IEnumerable<(object Message, IActorRef Sender)> commands, string reason)
     {
         foreach (var (_, sender) in commands)
-            sender.Tell(new NotStored($"the {_name} writer is not available: {reason}"));
+            sender.Tell(new NotStored(NotAvailable(reason)));
         if (_held.Count == 0)
             Timers.Cancel(nameof(ExpireHeld));
     }
+
+    private string NotAvailable(string reason) => $"the {_name} writer is not available: {reason}";
 
     private void Hold(object message)
     {

@@ -32,3 +32,15 @@ public sealed class StopIfIdle
 
 /// <summary>The writer's answer to <see cref="StopIfIdle"/> when a change arrived before it: it keeps running.</summary>
 public sealed record WriterStillNeeded(string Key);
+
+/// <summary>
+/// The writer moves to another node (a shard handing off, the routes' singleton handing over): the
+/// stop message sharding and the singleton send instead of a <c>PoisonPill</c>. A writer gets it after
+/// its writes in flight (a persistent actor holds commands while it persists) and stops once they are
+/// answered; a PoisonPill stopped it at once, and the caller of a write in flight waited for an answer
+/// that never came.
+/// </summary>
+public sealed class StopAfterWrites
+{
+    public static readonly StopAfterWrites Instance = new();
+}

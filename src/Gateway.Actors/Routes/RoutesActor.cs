@@ -47,6 +47,7 @@ public sealed class RoutesActor : ReceivePersistentActor
             Context.Parent.Tell(new WriterReady(Id));
         });
 
+        Command<StopAfterWrites>(_ => Context.Stop(Self)); // commands wait while events are persisted: this runs after them
         Command<SetRoute>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<RemoveRoute>(command => Handle(_state.Process(command, LastSequenceNr)));
         Command<RemoveRoutesFrom>(command =>

@@ -35,8 +35,10 @@ public sealed class ShardedBackendWritersSpecs(ITestOutputHelper output) : Sqlit
         cluster.Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(30));
         var changes = CreateTestProbe();
-        return ClusterSharding.Get(Sys).Start(BackendShards.TypeName, name => WritersHosting.ShardedBackendProps(name, changes),
-            ClusterShardingSettings.Create(Sys).WithRememberEntities(false).WithStateStoreMode(StateStoreMode.DData), BackendShards.Instance);
+        var sharding = ClusterSharding.Get(Sys);
+        var settings = ClusterShardingSettings.Create(Sys).WithRememberEntities(false).WithStateStoreMode(StateStoreMode.DData);
+        return sharding.Start(BackendShards.TypeName, name => WritersHosting.ShardedBackendProps(name, changes), settings, BackendShards.Instance,
+            sharding.DefaultShardAllocationStrategy(settings), WritersHosting.MovingWriterStop);
     }
 
     private IReadOnlyList<string> Entities(IActorRef region)
@@ -87,6 +89,30 @@ public sealed class ShardedBackendWritersSpecs(ITestOutputHelper output) : Sqlit
                 Assert.Contains("journal", answer.Reason);
             }
         }
+    }
+
+    [Fact]
+    public void Sharded_writer_should_answer_its_write_in_flight_when_its_shard_hands_off()
+    {
+        var region = StartRegion();
+        region.Tell(new UpsertBackend(Backend("api"), Admin));
+        ExpectMsg(new BackendAccepted("api", 1, Changed: true));
+        // its writer recovered a backend that did not exist, asked to passivate, and stops now that it does:
+        // wait for that, so the write below meets a writer that is ready, not one that reads its journal
+        AwaitAssert(() => Assert.DoesNotContain("api", Entities(region)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        region.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.5.1")), Admin));
+        ExpectMsg(new BackendAccepted("api", 2, Changed: true));
+        Watch(region);
+
+        using (HeldWriteLock())
+        {
+            region.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.5.2")), Admin)); // its write waits for the lock
+            region.Tell(GracefulShutdown.Instance); // hands off every shard, as a node leaving does
+            ExpectNoMsg(TimeSpan.FromSeconds(1)); // the shard waits for its writer's write (a PoisonPill stopped it: the region stopped here)
+        }
+
+        ExpectMsg(new BackendAccepted("api", 3, Changed: true));
+        ExpectTerminated(region);
     }
 
     [Fact]

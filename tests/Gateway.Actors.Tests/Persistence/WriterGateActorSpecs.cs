@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Gateway.Actors.Cluster;
 using Gateway.Actors.Persistence;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Tests.Support;
@@ -80,6 +81,40 @@ public class WriterGateActorSpecs(ITestOutputHelper output) : SqliteJournalSpec(
 
         Assert.Equal("the stand-in writer is not available: the journal cannot read", answer.Reason);
         Assert.True(attempts.Made > made, "the second command was not tried"); // tried at once, not after the backoff
+    }
+
+    [Fact]
+    public void Gate_should_let_a_writer_that_moves_answer_its_write_in_flight_then_stop()
+    {
+        var gate = Sys.ActorOf(WriterGateActor.Props(RoutesActor.Props(CreateTestProbe()), RoutesActor.Id));
+        gate.Tell(new SetRoute(Route("", "/a", "api"), Admin));
+        ExpectMsg<RouteAccepted>();
+        Watch(gate);
+
+        using (HeldWriteLock())
+        {
+            gate.Tell(new SetRoute(Route("", "/b", "api"), Admin)); // its write waits for the lock
+            gate.Tell(WritersHosting.MovingWriterStop); // as the shard hands off, or the singleton hands over
+            gate.Tell(new SetRoute(Route("", "/c", "api"), Admin)); // meets the gate leaving
+            Assert.Equal("the routes writer is not available: it is moving to another node, try again", ExpectMsg<NotStored>().Reason);
+        }
+
+        // a PoisonPill stopped the writer with its write in flight: this answer never came
+        ExpectMsg(new RouteAccepted("", "/b", 2, Changed: true));
+        ExpectTerminated(gate);
+    }
+
+    [Fact]
+    public void Gate_should_answer_what_it_holds_for_a_writer_that_is_not_ready_when_it_moves()
+    {
+        var gate = Sys.ActorOf(WriterGateActor.Props(Props.Create(() => new StandInWriter(new Attempts(failing: int.MaxValue))), "stand-in"));
+        Watch(gate);
+
+        gate.Tell("first"); // held: the writer cannot read its journal
+        gate.Tell(WritersHosting.MovingWriterStop);
+
+        Assert.Equal("the stand-in writer is not available: it is moving to another node, try again", ExpectMsg<NotStored>().Reason);
+        ExpectTerminated(gate);
     }
 
     /// <summary>Counts starts; the first <c>failing</c> ones cannot read the journal.</summary>

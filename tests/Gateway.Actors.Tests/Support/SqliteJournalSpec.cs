@@ -161,6 +161,30 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>
+    /// Holds SQLite's write lock until disposed, as another writer in the middle of a transaction
+    /// does: the journal's writes wait for it (up to its busy timeout, 10 s), reads go on.
+    /// </summary>
+    protected IDisposable HeldWriteLock()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using (var begin = connection.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+        return new Restore(() =>
+        {
+            using (var rollback = connection.CreateCommand())
+            {
+                rollback.CommandText = "ROLLBACK";
+                rollback.ExecuteNonQuery();
+            }
+            connection.Dispose();
+        });
+    }
+
+    /// <summary>
     /// Makes the database files immutable (<c>chattr +i</c>: as root, file modes do not stop writes)
     /// until disposed: every write fails with SQLite's "disk I/O error", reads go on, as with a full or
     /// broken disk.
