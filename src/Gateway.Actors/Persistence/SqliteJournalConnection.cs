@@ -5,7 +5,7 @@ namespace Gateway.Actors.Persistence;
 
 /// <summary>
 /// What every pooled SQLite connection of Akka.Persistence.Sql needs, at open (the journal's writes
-/// have a connection of their own, <see cref="SqliteJournalWriter"/>, set up alike; these serve
+/// have a connection of their own, <see cref="JournalWriter"/>, set up alike; these serve
 /// replays, tag queries, deletes and the snapshot store):
 /// <list type="bullet">
 /// <item>SQLite's own busy timeout. Without it, a writer that meets another (the snapshot store

@@ -78,10 +78,10 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(actor);
     }
 
-    /// <summary>Writes the journal took and transactions it committed so far (<see cref="SqliteWriteJournal"/>).</summary>
-    protected SqliteWriteJournal.WriteCounts WriteCounts() =>
+    /// <summary>Writes the journal took and transactions it committed so far (<see cref="GatewayWriteJournal"/>).</summary>
+    protected GatewayWriteJournal.WriteCounts WriteCounts() =>
         Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
-            .Ask<SqliteWriteJournal.WriteCounts>(SqliteWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10)).Result;
+            .Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10)).Result;
 
     protected string DatabasePath { get; }
 
@@ -104,7 +104,7 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
                   plugin = "akka.persistence.journal.sql"
                   sql {
                     # as hocon/journal-sqlite.conf: Gateway's own SQLite writer
-                    class = "Gateway.Actors.Persistence.SqliteWriteJournal, Gateway.Actors"
+                    class = "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors"
                     connection-string = "{{ConnectionStringFor(database)}}"
                     provider-name = "{{LinqToDB.ProviderName.SQLiteMS}}"
                     tag-write-mode = Csv

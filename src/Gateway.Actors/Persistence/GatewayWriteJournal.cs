@@ -11,44 +11,52 @@ using Akka.Persistence.Sql.Journal.Dao;
 namespace Gateway.Actors.Persistence;
 
 /// <summary>
-/// Akka.Persistence.Sql's journal on SQLite, with its writes done by a <see cref="SqliteJournalWriter"/>:
-/// one connection kept open for SQLite's one writer, a prepared <c>INSERT</c>, and every write that
-/// waits while one commits going out in the next transaction. Akka.Persistence.Sql's own write path
-/// goes through a stream stage, a pooled connection opened per write with its pragmas, and a statement
-/// built per write: about a millisecond more for a change alone (issue 8's trace). The rows are the
-/// same (its serializer makes them), so its replays, tag queries, deletes and snapshot store read and
-/// run as before. Select it with <c>akka.persistence.journal.sql.class</c> (hocon/journal-sqlite.conf).
+/// Akka.Persistence.Sql's journal with its writes done by a <see cref="JournalWriter"/> (SQLite and
+/// PostgreSQL): one connection kept open, the <c>INSERT</c> prepared, and every write that waits while
+/// one is in flight going out in the next transaction (on PostgreSQL as one statement, one round trip).
+/// Akka.Persistence.Sql's own write path goes through a stream stage, a pooled connection opened per
+/// write (with its pragmas on SQLite), and a statement or LinqToDB bulk copy built per write: about a
+/// millisecond more for a change alone on SQLite (issue 8's trace), and a slower stream of changes on
+/// PostgreSQL (the README's cluster figures). The rows are the same (its serializer makes them), so
+/// its replays, tag queries, deletes and snapshot store read and run as before. Select it with
+/// <c>akka.persistence.journal.sql.class</c> (hocon/journal-*.conf).
 /// </summary>
-public sealed class SqliteWriteJournal : SqlWriteJournal
+public sealed class GatewayWriteJournal : SqlWriteJournal
 {
     private readonly ByteArrayJournalSerializer _serializer;
-    private readonly SqliteJournalWriter _writer;
+    private readonly JournalWriter _writer;
 
     /// <summary>Writes in flight per persistence id: reading a highest sequence number waits for them, as the base journal does.</summary>
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
 
-    public SqliteWriteJournal(Config journalConfig) : base(journalConfig)
+    public GatewayWriteJournal(Config journalConfig) : base(journalConfig)
     {
         var config = new JournalConfig(journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration));
         var table = config.TableConfig.EventJournalTable;
         _serializer = new ByteArrayJournalSerializer(config, Context.System.Serialization, config.PluginConfig.TagSeparator,
             table.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
-        var connectionString = ConnectionString(journalConfig, config.PluginId);
-        _writer = new SqliteJournalWriter(connectionString, table.Name, table.ColumnNames, table.UseWriterUuidColumn, Context.GetLogger());
-        Context.GetLogger().Info("Journal writes go through Gateway's SQLite writer on [{0}]: one kept connection, group commit",
-            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource);
+        var database = Database(journalConfig, config.PluginId);
+        _writer = new JournalWriter(database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), Context.GetLogger());
+        Context.GetLogger().Info("Journal writes go through Gateway's writer on [{Database}]: one kept connection, group commit", database.Description);
     }
 
-    /// <summary>The journal's <c>connection-string</c>, or the one Akka.Hosting registered for the plugin (its DataOptions).</summary>
-    private static string ConnectionString(Config journalConfig, string? pluginId)
+    /// <summary>
+    /// The database from the journal's <c>provider-name</c> and <c>connection-string</c>, or from the
+    /// DataOptions Akka.Hosting registered for the plugin.
+    /// </summary>
+    private static JournalDatabase Database(Config journalConfig, string? pluginId)
     {
-        if (journalConfig.GetString("connection-string") is { Length: > 0 } configured)
-            return configured;
+        var (provider, connectionString) = (journalConfig.GetString("provider-name"), journalConfig.GetString("connection-string"));
         var setup = Context.System.Settings.Setup.Get<MultiDataOptionsSetup>();
-        if (pluginId is not null && setup.HasValue && setup.Value.TryGetDataOptionsFor(pluginId, out var options)
-            && options?.ConnectionOptions.ConnectionString is { Length: > 0 } registered)
-            return registered;
-        throw new ConfigurationException($"{nameof(SqliteWriteJournal)} found no connection string: neither connection-string nor Akka.Hosting's DataOptions");
+        if (pluginId is not null && setup.HasValue && setup.Value.TryGetDataOptionsFor(pluginId, out var options) && options is not null)
+        {
+            provider = options.ConnectionOptions.ProviderName ?? provider;
+            connectionString = options.ConnectionOptions.ConnectionString ?? connectionString;
+        }
+        if (string.IsNullOrWhiteSpace(provider) || string.IsNullOrWhiteSpace(connectionString))
+            throw new ConfigurationException($"{nameof(GatewayWriteJournal)} found no provider-name and connection-string: neither in its configuration nor in Akka.Hosting's DataOptions");
+        return JournalDatabase.For(provider, connectionString)
+            ?? throw new ConfigurationException($"{nameof(GatewayWriteJournal)} writes SQLite and PostgreSQL journals, not [{provider}]");
     }
 
     /// <summary>Asks the journal how many writes and transactions it made; replies <see cref="WriteCounts"/>.</summary>
@@ -57,14 +65,14 @@ public sealed class SqliteWriteJournal : SqlWriteJournal
         public static readonly GetWriteCounts Instance = new();
     }
 
-    /// <summary>Writes taken and transactions committed: fewer transactions than writes when writes shared them.</summary>
-    public sealed record WriteCounts(long Writes, long Transactions);
+    /// <summary>Writes handed to the writer, writes stored, and transactions committed: fewer transactions than writes when writes shared them.</summary>
+    public sealed record WriteCounts(long Taken, long Writes, long Transactions);
 
     protected override bool ReceivePluginInternal(object message)
     {
         if (message is not GetWriteCounts)
             return base.ReceivePluginInternal(message);
-        Sender.Tell(new WriteCounts(_writer.Writes, _writer.Transactions), Self);
+        Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions), Self);
         return true;
     }
 

@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Gateway.Actors.Persistence;
+using Gateway.Testing;
+using Npgsql;
+using Xunit;
+
+namespace Gateway.Actors.Tests.Persistence;
+
+/// <summary>
+/// <see cref="GatewayWriteJournal"/> on PostgreSQL (a throwaway cluster): its rows are those
+/// Akka.Persistence.Sql's own journal writes to the same schema, its events replay, and writes that
+/// arrive together share transactions (one statement each) and keep their order.
+/// </summary>
+public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
+{
+    private const string Columns = "persistence_id, sequence_number, deleted, tags, message, identifier, manifest, writer_uuid IS NULL";
+    private PostgresServer _postgres = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var database in new[] { "ours", "theirs" })
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+    }
+
+    public async Task DisposeAsync() => await _postgres.DisposeAsync();
+
+    private string ConnectionString(string database) => new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = database }.ConnectionString;
+
+    private ActorSystem System(string database, string journalClass) => ActorSystem.Create(database, ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
+          serialization-bindings { "Gateway.Shared.Messages.IGatewayMessage, Gateway.Shared" = gateway-json }
+        }
+        akka.persistence.journal {
+          plugin = "akka.persistence.journal.sql"
+          sql {
+            class = "{{journalClass}}"
+            connection-string = "{{ConnectionString(database)}}"
+            provider-name = "{{LinqToDB.ProviderName.PostgreSQL15}}"
+            tag-write-mode = Csv
+            auto-initialize = on
+          }
+        }
+        """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration));
+
+    [Fact]
+    public async Task Rows_should_be_those_akka_persistence_sql_writes_and_replay()
+    {
+        using var ours = System("ours", "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors");
+        using var theirs = System("theirs", "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql");
+
+        Write(ours, "p-1", [new Tagged("a change", ["gateway"]), "another"]);
+        Write(theirs, "p-1", [new Tagged("a change", ["gateway"]), "another"]);
+
+        var rows = await RowsAsync("ours");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(await RowsAsync("theirs"), rows);
+        var probe = new Akka.TestKit.TestProbe(ours, new Akka.TestKit.Xunit2.XunitAssertions());
+        Journal(ours).Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "p-1", probe.Ref));
+        Assert.Equal(["a change", "another"], Enumerable.Range(0, 2).Select(_ => probe.ExpectMsg<ReplayedMessage>(TimeSpan.FromSeconds(30)).Persistent.Payload));
+        await ours.Terminate();
+        await theirs.Terminate();
+    }
+
+    [Fact]
+    public async Task Writes_that_arrive_together_should_share_transactions()
+    {
+        using var ours = System("ours", "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors");
+        Write(ours, "warm-up", ["x"]);
+        var probe = new Akka.TestKit.TestProbe(ours, new Akka.TestKit.Xunit2.XunitAssertions());
+        var before = await Journal(ours).Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10));
+
+        // the table is locked meanwhile, as a long transaction elsewhere would: they all wait while the first write does
+        await using (var locked = new NpgsqlConnection(ConnectionString("ours")))
+        {
+            await locked.OpenAsync();
+            await using var transaction = await locked.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE journal IN SHARE MODE", locked, transaction))
+                await lockTable.ExecuteNonQueryAsync();
+            for (var i = 0; i < 200; i++)
+                Journal(ours).Tell(new WriteMessages([new AtomicWrite(new Persistent($"change {i}", 1, $"together-{i}"))], probe.Ref, 1), probe.Ref);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while ((await Journal(ours).Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10))).Taken - before.Taken < 200)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the writer did not take the 200 writes within 10 s");
+                await Task.Delay(20);
+            }
+            await transaction.RollbackAsync();
+        }
+        for (var i = 0; i < 200; i++)
+        {
+            probe.ExpectMsg<WriteMessagesSuccessful>(TimeSpan.FromSeconds(30));
+            probe.ExpectMsg<WriteMessageSuccess>();
+        }
+
+        var after = await Journal(ours).Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal(200, after.Writes - before.Writes);
+        Assert.InRange(after.Transactions - before.Transactions, 1, 2); // the one that waited for the lock, and the rest
+        Assert.Equal(201, (await RowsAsync("ours")).Count);
+        // a batch goes as one statement: its rows still take the journal's ordering in the order they came (the tag queries read by it)
+        Assert.Equal(["warm-up", .. Enumerable.Range(0, 200).Select(i => $"together-{i}")], await PersistenceIdsByOrderingAsync("ours"));
+        await ours.Terminate();
+    }
+
+    private static IActorRef Journal(ActorSystem system) => Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
+
+    private static void Write(ActorSystem system, string persistenceId, object[] payloads)
+    {
+        var probe = new Akka.TestKit.TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        var events = payloads.Select((payload, i) => (IPersistentRepresentation)new Persistent(payload, i + 1, persistenceId)).ToImmutableList();
+        Journal(system).Tell(new WriteMessages([new AtomicWrite(events)], probe.Ref, 1), probe.Ref);
+        probe.ExpectMsg<WriteMessagesSuccessful>(TimeSpan.FromSeconds(60)); // the first write creates the tables
+        foreach (var _ in payloads)
+            probe.ExpectMsg<WriteMessageSuccess>();
+    }
+
+    private async Task<List<string>> PersistenceIdsByOrderingAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT persistence_id FROM journal ORDER BY ordering", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    private async Task<List<string>> RowsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM journal ORDER BY persistence_id, sequence_number", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i)
+                ? "null"
+                : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes) : $"{reader.GetValue(i)}:{reader.GetFieldType(i).Name}")));
+        return rows;
+    }
+}
