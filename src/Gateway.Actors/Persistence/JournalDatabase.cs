@@ -19,7 +19,43 @@ public abstract class JournalDatabase(string connectionString)
     public abstract string Description { get; }
 
     /// <summary>Opens the writer's connection with its insert prepared.</summary>
-    public abstract JournalConnection Open(JournalInsert insert);
+    public JournalConnection Open(JournalInsert insert)
+    {
+        var connection = NewConnection();
+        try
+        {
+            connection.Open();
+            SetUp(connection);
+            var command = connection.CreateCommand();
+            command.CommandText = Insert(insert.Into, string.Join(", ", Enumerable.Range(0, insert.Columns).Select(i => $"@p{i}")));
+            for (var i = 0; i < insert.Columns; i++)
+                command.Parameters.Add(Parameter($"@p{i}", i));
+            command.Prepare();
+            return Writer(connection, command, insert.WriterUuid);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connection to the database, not yet open.</summary>
+    protected abstract DbConnection NewConnection();
+
+    /// <summary>What the connection needs once open, before the writer uses it.</summary>
+    protected virtual void SetUp(DbConnection connection)
+    {
+    }
+
+    /// <summary>The statement: <paramref name="into"/> the table and columns, from the <paramref name="parameters"/>.</summary>
+    protected abstract string Insert(string into, string parameters);
+
+    /// <summary>The parameter <paramref name="name"/> for the column at <paramref name="column"/>.</summary>
+    protected abstract DbParameter Parameter(string name, int column);
+
+    /// <summary>What writes rows through the prepared <paramref name="command"/>.</summary>
+    protected abstract JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid);
 
     /// <summary>The database a LinqToDB provider name (Akka.Persistence.Sql's <c>provider-name</c>) names, or null for one Gateway does not write itself.</summary>
     public static JournalDatabase? For(string providerName, string connectionString) =>
@@ -35,39 +71,30 @@ public abstract class JournalDatabase(string connectionString)
     {
         public override string Description => $"SQLite {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
 
-        public override JournalConnection Open(JournalInsert insert)
+        protected override DbConnection NewConnection() => new SqliteConnection(ConnectionString);
+
+        protected override void SetUp(DbConnection connection)
         {
-            var connection = new SqliteConnection(ConnectionString);
-            try
-            {
-                connection.Open();
-                using (var pragma = connection.CreateCommand())
-                {
-                    // as SqliteJournalConnection sets for the pooled connections: wait out the snapshot store's writes, small cache
-                    pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
-                    pragma.ExecuteNonQuery();
-                }
-                var command = connection.CreateCommand();
-                command.CommandText = $"INSERT INTO {insert.Into} VALUES ({string.Join(", ", Enumerable.Range(0, insert.Columns).Select(i => $"@p{i}"))})";
-                for (var i = 0; i < insert.Columns; i++)
-                    command.Parameters.Add(new SqliteParameter($"@p{i}", null));
-                command.Prepare();
-                return new SqliteConnectionWriter(connection, command, insert.WriterUuid);
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
-            }
+            using var pragma = connection.CreateCommand();
+            // as SqliteJournalConnection sets for the pooled connections: wait out the snapshot store's writes, small cache
+            pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
+            pragma.ExecuteNonQuery();
         }
 
-        private sealed class SqliteConnectionWriter(SqliteConnection connection, SqliteCommand command, bool writerUuid) : JournalConnection(connection)
+        protected override string Insert(string into, string parameters) => $"INSERT INTO {into} VALUES ({parameters})";
+
+        protected override DbParameter Parameter(string name, int column) => new SqliteParameter(name, null);
+
+        protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
+            new SqliteConnectionWriter(connection, command, writerUuid);
+
+        private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
             public override void Insert(IEnumerable<JournalRow> rows)
             {
                 using var transaction = Connection.BeginTransaction();
-                command.Transaction = (SqliteTransaction)transaction;
-                var parameters = command.Parameters;
+                Command.Transaction = transaction;
+                var parameters = Command.Parameters;
                 foreach (var row in rows)
                 {
                     parameters[0].Value = row.Deleted ? 1 : 0;
@@ -80,15 +107,9 @@ public abstract class JournalDatabase(string connectionString)
                     parameters[7].Value = row.Manifest;
                     if (writerUuid)
                         parameters[8].Value = (object?)row.WriterUuid ?? DBNull.Value;
-                    command.ExecuteNonQuery();
+                    Command.ExecuteNonQuery();
                 }
                 transaction.Commit();
-            }
-
-            public override void Dispose()
-            {
-                command.Dispose();
-                base.Dispose();
             }
         }
     }
@@ -115,32 +136,21 @@ public abstract class JournalDatabase(string connectionString)
             }
         }
 
-        public override JournalConnection Open(JournalInsert insert)
-        {
-            var connection = new NpgsqlConnection(ConnectionString);
-            try
-            {
-                connection.Open();
-                var command = connection.CreateCommand();
-                command.CommandText = $"INSERT INTO {insert.Into} SELECT * FROM unnest({string.Join(", ", Enumerable.Range(0, insert.Columns).Select(i => $"@p{i}"))})";
-                for (var i = 0; i < insert.Columns; i++)
-                    command.Parameters.Add(new NpgsqlParameter($"@p{i}", NpgsqlDbType.Array | Types[i]));
-                command.Prepare();
-                return new PostgreSqlConnectionWriter(connection, command, insert.WriterUuid);
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
-            }
-        }
+        protected override DbConnection NewConnection() => new NpgsqlConnection(ConnectionString);
 
-        private sealed class PostgreSqlConnectionWriter(NpgsqlConnection connection, NpgsqlCommand command, bool writerUuid) : JournalConnection(connection)
+        protected override string Insert(string into, string parameters) => $"INSERT INTO {into} SELECT * FROM unnest({parameters})";
+
+        protected override DbParameter Parameter(string name, int column) => new NpgsqlParameter(name, NpgsqlDbType.Array | Types[column]);
+
+        protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
+            new PostgreSqlConnectionWriter(connection, command, writerUuid);
+
+        private sealed class PostgreSqlConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
             public override void Insert(IEnumerable<JournalRow> rows)
             {
                 var all = rows as IReadOnlyList<JournalRow> ?? rows.ToList();
-                var parameters = command.Parameters;
+                var parameters = Command.Parameters;
                 parameters[0].Value = all.Select(r => r.Deleted).ToArray();
                 parameters[1].Value = all.Select(r => r.PersistenceId).ToArray();
                 parameters[2].Value = all.Select(r => r.SequenceNumber).ToArray();
@@ -151,13 +161,7 @@ public abstract class JournalDatabase(string connectionString)
                 parameters[7].Value = all.Select(r => r.Manifest).ToArray();
                 if (writerUuid)
                     parameters[8].Value = all.Select(r => r.WriterUuid).ToArray();
-                command.ExecuteNonQuery();
-            }
-
-            public override void Dispose()
-            {
-                command.Dispose();
-                base.Dispose();
+                Command.ExecuteNonQuery();
             }
         }
     }
@@ -184,11 +188,18 @@ public sealed record JournalInsert(string Into, int Columns, bool WriterUuid)
 }
 
 /// <summary>The writer's open connection: <see cref="Insert"/> stores a batch of rows in one transaction, or none of them.</summary>
-public abstract class JournalConnection(DbConnection connection) : IDisposable
+public abstract class JournalConnection(DbConnection connection, DbCommand command) : IDisposable
 {
     protected DbConnection Connection { get; } = connection;
 
+    /// <summary>The prepared insert.</summary>
+    protected DbCommand Command { get; } = command;
+
     public abstract void Insert(IEnumerable<JournalRow> rows);
 
-    public virtual void Dispose() => Connection.Dispose();
+    public void Dispose()
+    {
+        Command.Dispose();
+        Connection.Dispose();
+    }
 }
