@@ -81,6 +81,14 @@ public sealed class ClusterNodes : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// The nodes' binary when not this checkout's build output: <c>GATEWAY_BENCH_CLUSTER_NODE=/path/to/Gateway.Node.dll</c>
+    /// (another build, or a ReadyToRun publish of this one), to compare one run of each.
+    /// </summary>
+    public static readonly string? OtherBuild = Environment.GetEnvironmentVariable("GATEWAY_BENCH_CLUSTER_NODE") is { Length: > 0 } dll
+        ? Path.GetFullPath(dll)
+        : null;
+
     /// <summary>The next node's settings: remoting on the seed's port for the first node, a free one for the others.</summary>
     private NodeSettings Settings()
     {
@@ -90,6 +98,7 @@ public sealed class ClusterNodes : IAsyncDisposable
         var journal = new NpgsqlConnectionStringBuilder(_connectionString) { ApplicationName = $"gw-node{index}", MaxPoolSize = 20 }.ConnectionString;
         return new NodeSettings(dir.Path)
         {
+            NodeDll = OtherBuild,
             Extra =
             [
                 "--Gateway:Persistence:Provider=PostgreSql", $"--Gateway:Persistence:ConnectionString={journal}",

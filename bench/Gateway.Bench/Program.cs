@@ -8,6 +8,7 @@ using Gateway.Bench;
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 //        GATEWAY_BENCH_SUSTAINED_SECONDS=<n> streams n seconds instead of 25 in the cluster suite
+//        GATEWAY_BENCH_CLUSTER_NODE=<a Gateway.Node.dll> starts the cluster suite's nodes from it (another build, a ReadyToRun publish)
 //        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]
 //        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,rest,latency,reload,sustained,join]
 // Prints each table and writes bench/results/<date>-<suite>.md.
@@ -45,7 +46,10 @@ var report = new StringBuilder();
 report.Append("# Gateway bench: ").Append(label).Append("\n\n");
 report.Append("- date: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
 report.Append("- machine: ").Append(Environment.ProcessorCount).Append(" cores, ").Append(RuntimeInformation.OSDescription).Append(", .NET ").Append(Environment.Version).Append('\n');
-report.Append("- haproxy: ").Append(HaproxyVersion()).Append("\n\n");
+report.Append("- haproxy: ").Append(HaproxyVersion()).Append('\n');
+if (ClusterNodes.OtherBuild is { } otherBuild && suite == "cluster")
+    report.Append("- cluster nodes from: ").Append(otherBuild).Append('\n');
+report.Append('\n');
 foreach (var table in tables)
 {
     table.Print();
