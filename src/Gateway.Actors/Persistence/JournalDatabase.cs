@@ -76,8 +76,7 @@ public abstract class JournalDatabase(string connectionString)
         protected override void SetUp(DbConnection connection)
         {
             using var pragma = connection.CreateCommand();
-            // as SqliteJournalConnection sets for the pooled connections: wait out the snapshot store's writes, small cache
-            pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
+            pragma.CommandText = SqliteJournalConnection.Pragma; // as the pooled connections: wait out the snapshot store's writes, small cache
             pragma.ExecuteNonQuery();
         }
 

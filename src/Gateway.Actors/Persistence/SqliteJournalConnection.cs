@@ -23,7 +23,8 @@ namespace Gateway.Actors.Persistence;
 /// </summary>
 public sealed class SqliteJournalConnection : ConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
+    /// <summary>What every connection to the journal runs once open, the writer's included.</summary>
+    internal const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
 
     public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
     {
