@@ -139,7 +139,8 @@ public sealed class RoutesActor : ReceivePersistentActor
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        Context.Parent.Tell(new WriterStopping(Id, JournalFailure.Describe(reason, "the journal could not be read"), WasReady: false));
-        _log.Warning("Could not read the journal of [{PersistenceId}]: {Error}; stopping", PersistenceId, reason.GetBaseException().Message); // Akka stops the actor after this
+        var failure = JournalFailure.Describe(reason, "the journal could not be read");
+        Context.Parent.Tell(new WriterStopping(Id, failure, WasReady: false));
+        _log.Warning("Writer [{PersistenceId}] stops: {Reason}", PersistenceId, failure); // Akka stops the actor after this
     }
 }

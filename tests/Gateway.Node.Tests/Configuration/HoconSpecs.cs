@@ -35,6 +35,19 @@ public sealed class HoconSpecs
         Assert.Equal(typeof(OnDemandScheduler), Type.GetType(implementation, throwOnError: true));
     }
 
+    [Theory]
+    // Akka's defaults (30 s, 60 s) kept writers from reading their journal for up to a minute after a
+    // database outage ended (40 s in the three-node outage spec). The node's plugins set no breaker of
+    // their own, so Akka.Persistence reads it from the plugin fallbacks.
+    [InlineData("akka.persistence.journal-plugin-fallback")]
+    [InlineData("akka.persistence.snapshot-store-plugin-fallback")]
+    public void Gateway_conf_should_let_a_failing_journal_be_tried_again_after_two_seconds(string fallback)
+    {
+        var config = GatewayConf().WithFallback(Akka.Persistence.Persistence.DefaultConfig());
+
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan($"{fallback}.circuit-breaker.reset-timeout"));
+    }
+
     [Fact]
     public async Task Gateway_conf_should_give_an_actor_system_the_on_demand_scheduler()
     {
