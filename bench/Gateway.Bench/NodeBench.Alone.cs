@@ -20,6 +20,7 @@ public static partial class NodeBench
         public List<double> StreamedLive { get; } = [];
         public List<double> AloneAccepted { get; } = [];
         public List<double> AloneLive { get; } = [];
+        public List<double> Unchanged { get; } = [];
         public List<double> Fsync { get; } = [];
         public List<double> SqliteInsert { get; } = [];
     }
@@ -41,6 +42,7 @@ public static partial class NodeBench
             var s = samples[build.Name];
             Add($"{build.Name}: alone, PUT answered (stored)", s.AloneAccepted);
             Add($"{build.Name}: alone, PUT → `show servers state` shows it", s.AloneLive);
+            Add($"{build.Name}: alone, the same PUT again, unchanged (answered without a write: HTTP, validation, actor hops)", s.Unchanged);
             Add($"{build.Name}: streamed, PUT answered (stored)", s.StreamedAccepted);
             Add($"{build.Name}: streamed, PUT → `show servers state` shows it", s.StreamedLive);
         }
@@ -84,6 +86,10 @@ public static partial class NodeBench
             // the floors, each after a pause too, so they start from the same rest as a change
             await Task.Delay(random.Next(20, 41));
             var started = Stopwatch.GetTimestamp();
+            await node.PutOkAsync("/api/backends/lat", Backend("lat", Ip(n), 20000));
+            samples.Unchanged.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await Task.Delay(random.Next(20, 41));
+            started = Stopwatch.GetTimestamp();
             fsyncFile.Write(record);
             fsyncFile.Flush(flushToDisk: true);
             samples.Fsync.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
