@@ -47,6 +47,13 @@ report.Append("# Gateway bench: ").Append(label).Append("\n\n");
 report.Append("- date: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append('\n');
 report.Append("- machine: ").Append(Environment.ProcessorCount).Append(" cores, ").Append(RuntimeInformation.OSDescription).Append(", .NET ").Append(Environment.Version).Append('\n');
 report.Append("- haproxy: ").Append(HaproxyVersion()).Append('\n');
+// runtime knobs set for a run (DOTNET_TieredPGO=0, …) change what it measures; the nodes inherit them
+var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)
+        && !k.StartsWith("DOTNET_CLI_", StringComparison.Ordinal) && k is not ("DOTNET_NOLOGO" or "DOTNET_ROOT" or "DOTNET_GENERATE_ASPNET_CERTIFICATE" or "DOTNET_HOST_PATH"))
+    .Order()
+    .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`").ToList();
+if (knobs.Count > 0)
+    report.Append("- runtime settings from the environment (nodes inherit them): ").AppendJoin(", ", knobs).Append('\n');
 if (ClusterNodes.OtherBuild is { } otherBuild && suite == "cluster")
     report.Append("- cluster nodes from: ").Append(otherBuild).Append('\n');
 report.Append('\n');
