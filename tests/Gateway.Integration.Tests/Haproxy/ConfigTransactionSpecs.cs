@@ -115,6 +115,27 @@ public sealed class ConfigTransactionSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_port_another_process_holds_with_SO_REUSEPORT_should_be_refused_not_shared()
+    {
+        // Two HAProxies on one port both bind with SO_REUSEPORT and split its connections between them
+        // without a word; this squatter binds the same way.
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        const int solSocket = 1, soReusePort = 15; // Linux
+        squatter.SetRawSocketOption(solSocket, soReusePort, BitConverter.GetBytes(1));
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen();
+        var taken = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        var good = _haproxy.Render();
+        var shared = ConfigRenderer.Render(_haproxy.Frontend with { HttpsPort = taken }, _haproxy.Options, _haproxy.Layout, _haproxy.Backends, _haproxy.Routes);
+
+        var result = await _haproxy.Transaction.CommitAsync(shared, _haproxy.Backends, "fault injection: port shared", reload: true);
+
+        Assert.Equal(CommitOutcome.ReloadFailed, result.Outcome);
+        Assert.Equal(good.Config, await File.ReadAllTextAsync(_haproxy.Layout.ConfigPath));
+        Assert.Contains(await ServedBy(), new[] { "a", "b" });
+    }
+
+    [Fact]
     public async Task Reload_should_keep_runtime_changes_because_the_config_carries_them()
     {
         // Runtime: s1 moves to b's port, s2 drains. Desired state says the same, then a new backend forces a reload.
