@@ -42,7 +42,11 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
         public (Position Next, bool Ask) RoutesAnswered(long version) =>
             version < RoutesVersion ? (this, true) : (this with { AskingRoutes = false }, false);
 
-        /// <summary>The wait before reading again after <see cref="Failures"/> failures: 0.5 s doubling to 30 s.</summary>
+        /// <summary>
+        /// The wait before reading again after <see cref="Failures"/> failures: 0.5 s doubling to 5 s. The tail is
+        /// how a node catches up what the fast path missed, so a database back from an outage is read again within
+        /// seconds (at 30 s a node could wait half a minute for what it missed); a failed read is one refused connect.
+        /// </summary>
         public TimeSpan Backoff => TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(Failures - 1, 6), MaxRetry.Ticks));
     }
 
@@ -71,7 +75,7 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
 
     private sealed record Resume(int Generation);
 
-    private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(500), MaxRetry = TimeSpan.FromSeconds(5);
 
     /// <summary>At most this many events in one message to the tail.</summary>
     private const int MaxBatch = 500;

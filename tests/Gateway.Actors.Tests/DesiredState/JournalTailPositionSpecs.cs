@@ -38,8 +38,8 @@ public class JournalTailPositionSpecs
     [InlineData(1, 500)]
     [InlineData(2, 1000)]
     [InlineData(4, 4000)]
-    [InlineData(7, 30000)]
-    [InlineData(40, 30000)]
-    public void Position_should_back_off_from_half_a_second_to_thirty(int failures, int milliseconds) =>
+    [InlineData(5, 5000)]
+    [InlineData(40, 5000)]
+    public void Position_should_back_off_from_half_a_second_to_five(int failures, int milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), (Position.Start with { Failures = failures }).Backoff);
 }
