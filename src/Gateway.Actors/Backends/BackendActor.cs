@@ -136,6 +136,6 @@ public sealed class BackendActor : ReceivePersistentActor
     {
         var failure = JournalFailure.Describe(reason, "the journal could not be read");
         Context.Parent.Tell(new WriterStopping(_state.Name, failure, WasReady: false));
-        _log.Warning("Writer [{PersistenceId}] stops: {Reason}", PersistenceId, failure); // Akka stops the actor after this
+        RecoveryFailureLog.For(Context.System).Stopping(_log, PersistenceId, failure); // Akka stops the actor after this
     }
 }

@@ -141,6 +141,6 @@ public sealed class RoutesActor : ReceivePersistentActor
     {
         var failure = JournalFailure.Describe(reason, "the journal could not be read");
         Context.Parent.Tell(new WriterStopping(Id, failure, WasReady: false));
-        _log.Warning("Writer [{PersistenceId}] stops: {Reason}", PersistenceId, failure); // Akka stops the actor after this
+        RecoveryFailureLog.For(Context.System).Stopping(_log, PersistenceId, failure); // Akka stops the actor after this
     }
 }
