@@ -15,7 +15,7 @@ public sealed class WarningThrottle(TimeSpan window)
 
     /// <summary>
     /// Another occurrence for <paramref name="key"/> at <paramref name="now"/>: <c>Warn</c> when it gets a
-    /// line, with <c>Quiet</c> the occurrences since the last line that got none.
+    /// line, with <c>Quiet</c> how many occurrences got none since the last line.
     /// </summary>
     public (bool Warn, int Quiet) Next(string key, DateTime now)
     {

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Gateway.Actors.Persistence;
+using Gateway.Actors.Tests.Support;
 using Gateway.Testing;
 using Npgsql;
 using Xunit;
@@ -36,27 +36,13 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
 
     private string ConnectionString(string database) => new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = database }.ConnectionString;
 
-    private ActorSystem System(string database, string journalClass) => ActorSystem.Create(database, ConfigurationFactory.ParseString($$"""
-        akka.actor {
-          serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
-          serialization-bindings { "Gateway.Shared.Messages.IGatewayMessage, Gateway.Shared" = gateway-json }
-        }
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.sql"
-          sql {
-            class = "{{journalClass}}"
-            connection-string = "{{ConnectionString(database)}}"
-            provider-name = "{{LinqToDB.ProviderName.PostgreSQL15}}"
-            tag-write-mode = Csv
-            auto-initialize = on
-          }
-        }
-        """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration));
+    private ActorSystem System(string database, string journalClass) =>
+        ActorSystem.Create(database, PostgresJournalConfig.For(ConnectionString(database), journalClass));
 
     [Fact]
     public async Task Rows_should_be_those_akka_persistence_sql_writes_and_replay()
     {
-        using var ours = System("ours", "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors");
+        using var ours = System("ours", PostgresJournalConfig.GatewayJournal);
         using var theirs = System("theirs", "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql");
 
         Write(ours, "p-1", [new Tagged("a change", ["gateway"]), "another"]);
@@ -75,7 +61,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
     [Fact]
     public async Task Writes_that_arrive_together_should_share_transactions()
     {
-        using var ours = System("ours", "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors");
+        using var ours = System("ours", PostgresJournalConfig.GatewayJournal);
         Write(ours, "warm-up", ["x"]);
         var probe = new Akka.TestKit.TestProbe(ours, new Akka.TestKit.Xunit2.XunitAssertions());
         var before = await Journal(ours).Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(10));

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Gateway.Actors.Cluster;
+using Gateway.Actors.Tests.Support;
 using Gateway.Shared.Messages;
 using Gateway.Testing;
 using Xunit.Abstractions;
@@ -16,24 +17,8 @@ namespace Gateway.Actors.Tests.Persistence;
 /// </summary>
 public sealed class RecoveryFailureLogSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config(FreePort.Next()), output: output)
 {
-    private static Config Config(int port) => ConfigurationFactory.ParseString($$"""
-        akka.actor {
-          serializers.gateway-json = "Gateway.Shared.Serialization.GatewaySerializer, Gateway.Shared"
-          serialization-bindings { "Gateway.Shared.Messages.IGatewayMessage, Gateway.Shared" = gateway-json }
-        }
-        akka.persistence {
-          journal {
-            plugin = "akka.persistence.journal.sql"
-            sql {
-              class = "Gateway.Actors.Persistence.GatewayWriteJournal, Gateway.Actors"
-              connection-string = "Host=127.0.0.1;Port={{port}};Username=postgres;Timeout=2"
-              provider-name = "{{LinqToDB.ProviderName.PostgreSQL15}}"
-              tag-write-mode = Csv
-              auto-initialize = off
-            }
-          }
-        }
-        """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+    private static Config Config(int port) =>
+        PostgresJournalConfig.For($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=2", autoInitialize: false);
 
     [Fact]
     public void A_writer_that_cannot_read_its_journal_should_warn_once_however_many_commands_start_it()
