@@ -95,13 +95,13 @@ public static partial class NodeBench
         table.Add($"{build.Name}: reloads during the run: {reloads - 1}", "", "", "");
     }
 
+    /// <summary>The server address of the <paramref name="n"/>th change: each change moves the server.</summary>
+    private static string Ip(int n) => $"127.0.{n / 250 % 250}.{n % 250 + 1}";
+
     /// <summary>
     /// Moves backend <c>lat</c> to the <paramref name="n"/>th address: how long until the PUT was
     /// answered (stored) and until HAProxy's own runtime state shows it (polled on a second CLI connection), in ms.
     /// </summary>
-    /// <summary>The server address of the <paramref name="n"/>th change: each change moves the server.</summary>
-    private static string Ip(int n) => $"127.0.{n / 250 % 250}.{n % 250 + 1}";
-
     private static async Task<(double Accepted, double Live)> ChangeAsync(NodeProcess node, RuntimeApiClient cli, int n)
     {
         var ip = Ip(n);

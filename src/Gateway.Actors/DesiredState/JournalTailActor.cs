@@ -45,7 +45,7 @@ public sealed class JournalTailActor : ReceiveActor, IWithTimers
         /// <summary>
         /// The wait before reading again after <see cref="Failures"/> failures: 0.5 s doubling to 5 s. The tail is
         /// how a node catches up what the fast path missed, so a database back from an outage is read again within
-        /// seconds (at 30 s a node could wait half a minute for what it missed); a failed read is one refused connect.
+        /// seconds (at 30 s a node could wait half a minute for what it missed); a failed read costs one failed connect.
         /// </summary>
         public TimeSpan Backoff => TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(Failures - 1, 6), MaxRetry.Ticks));
     }
