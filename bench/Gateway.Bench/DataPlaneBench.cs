@@ -8,8 +8,8 @@ namespace Gateway.Bench;
 
 /// <summary>
 /// The data plane (issue 8): HAProxy as Gateway renders it for a desired state against a minimal
-/// hand-written config of the same backends, the same HAProxy binary and the same nghttpd h2c
-/// backend, with 1, 100 and 10,000 routes; h2load (h2c) and wrk (HTTP/1.1 keep-alive) interleaved
+/// hand-written config of the same backends and routes, the same HAProxy binary and the same
+/// nghttpd h2c backend, with 1, 100 and 10,000 routes (see <see cref="Scenarios"/>); h2load (h2c) and wrk (HTTP/1.1 keep-alive) interleaved
 /// over rounds after a warm-up, the proxy's own CPU time read from /proc. The ablation adds each
 /// part of Gateway's config alone to the hand-written one, to see what each costs.
 /// </summary>
@@ -17,7 +17,6 @@ public static class DataPlaneBench
 {
     private const int H2Requests = 60_000;
     private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(3);
-    private static readonly int[] RouteCounts = [1, 100, 10_000];
 
     public static async Task<IReadOnlyList<Table>> RunAsync(int rounds, IReadOnlySet<string> parts)
     {
@@ -33,10 +32,19 @@ public static class DataPlaneBench
         return tables;
     }
 
-    /// <summary>One desired state: its backends (one h2c server each, on nghttpd), its routes, and the Host the load asks for.</summary>
-    private sealed record Scenario(int Routes, List<Backend> Backends, List<Route> RouteList, string? Host, IReadOnlyList<(string Host, string Backend)> HandHosts);
+    /// <summary>
+    /// One desired state: its backends (one h2c server each, on nghttpd), its routes, the Host the
+    /// load asks for, and the same routing written by hand: a host map, and the rules an operator
+    /// adds for a wildcard and a path.
+    /// </summary>
+    private sealed record Scenario(string Label, List<Backend> Backends, List<Route> RouteList, string? Host,
+        IReadOnlyList<(string Host, string Backend)> HandHosts, string HandRules = "");
 
-    private static Scenario ScenarioFor(int routes, int ngPort)
+    /// <summary>
+    /// One catch-all route; named hosts and a catch-all (an ingress's usual shape) with 100 and
+    /// 10,000 routes; and 10,000 routes that need every lookup: hosts, a wildcard, a path and the catch-all.
+    /// </summary>
+    private static IReadOnlyList<Scenario> Scenarios(int ngPort)
     {
         Backend Make(int i) => new()
         {
@@ -44,30 +52,39 @@ public static class DataPlaneBench
             Protocol = ServerProtocol.H2c,
             Servers = [new BackendServer { Name = "s1", IP = "127.0.0.1", Port = ngPort }],
         };
-        if (routes == 1)
-            return new Scenario(1, [Make(0)], [new Route { Path = "/", Backend = "be0000" }], null, []);
-        // Exact host routes, one wildcard and one path route: the frontend renders every lookup.
+        var catchAll = new Route { Path = "/", Backend = "be0000" };
         var backends = Enumerable.Range(0, 100).Select(Make).ToList();
-        var hosts = Enumerable.Range(0, routes - 2).Select(i => ($"h{i}.bench.test", $"be{i % 100:D4}")).ToList();
-        var list = hosts.Select(h => new Route { Host = h.Item1, Backend = h.Item2 })
-            .Append(new Route { Host = "*.w.bench.test", Backend = "be0000" })
-            .Append(new Route { Path = "/static", Backend = "be0001" })
-            .ToList();
-        return new Scenario(routes, backends, list, hosts[hosts.Count / 2].Item1, hosts);
+        Scenario Hosts(string label, int routes, IEnumerable<Route> more, string handRules)
+        {
+            var extra = more.ToList();
+            var hosts = Enumerable.Range(0, routes - 1 - extra.Count).Select(i => ($"h{i}.bench.test", $"be{i % 100:D4}")).ToList();
+            var list = hosts.Select(h => new Route { Host = h.Item1, Backend = h.Item2 }).Concat(extra).Append(catchAll).ToList();
+            return new Scenario(label, backends, list, hosts[hosts.Count / 2].Item1, hosts, handRules);
+        }
+        return
+        [
+            new Scenario("1: catch-all", [Make(0)], [catchAll], null, []),
+            Hosts("100: hosts, catch-all", 100, [], ""),
+            Hosts("10000: hosts, catch-all", 10_000, [], ""),
+            Hosts("10000: hosts, wildcard, path, catch-all", 10_000,
+                [new Route { Host = "*.w.bench.test", Backend = "be0002" }, new Route { Path = "/static", Backend = "be0001" }],
+                "    use_backend be0002 if { req.hdr(host),lower,field(1,:) -m end .w.bench.test }\n" +
+                "    use_backend be0001 if { path /static } || { path_beg /static/ }\n"),
+        ];
     }
 
     private static async Task<IReadOnlyList<Table>> CompareAsync(string root, int ngPort, int rounds)
     {
-        var scenarios = RouteCounts.Select(n => ScenarioFor(n, ngPort)).ToList();
+        var scenarios = Scenarios(ngPort);
         var proxies = new List<(Scenario Scenario, Proxy Hand, Proxy Gateway)>();
         try
         {
             foreach (var scenario in scenarios)
             {
-                Console.WriteLine($"starting HAProxy twice for {scenario.Routes} route(s): hand-written and as Gateway renders it");
-                var hand = await Proxy.StartHandAsync(Path.Combine(root, $"hand-{scenario.Routes}"), $"hand, {scenario.Routes} routes",
-                    HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, HandConfig.Extras.None));
-                proxies.Add((scenario, hand, await Proxy.StartGatewayAsync($"Gateway, {scenario.Routes} routes", scenario.Backends, scenario.RouteList)));
+                Console.WriteLine($"starting HAProxy twice for {scenario.Label}: hand-written and as Gateway renders it");
+                var hand = await Proxy.StartHandAsync(Path.Combine(root, $"hand-{proxies.Count}"), $"hand, {scenario.Label}",
+                    HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, new HandConfig.Extras(Rules: scenario.HandRules)));
+                proxies.Add((scenario, hand, await Proxy.StartGatewayAsync($"Gateway, {scenario.Label}", scenario.Backends, scenario.RouteList)));
             }
             var all = proxies.SelectMany(p => new[] { (p.Scenario, p.Hand), (p.Scenario, p.Gateway) }).ToList();
             foreach (var (scenario, proxy) in all)
@@ -85,11 +102,11 @@ public static class DataPlaneBench
                 "routes", "measure", "hand-written", "Gateway", "Gateway / hand");
             foreach (var (scenario, hand, gateway) in proxies)
                 foreach (var (measure, of) in Proxy.Measures)
-                    compare.Add(scenario.Routes, measure, of(hand), of(gateway), of(gateway) / of(hand));
+                    compare.Add(scenario.Label, measure, of(hand), of(gateway), of(gateway) / of(hand));
             var scale = new Table("Gateway's HAProxy with N routes against 1 route (same run)", "routes", "h2c req/s", "× 1 route", "HTTP/1.1 req/s", "× 1 route");
             var one = proxies[0].Gateway;
             foreach (var (scenario, _, gateway) in proxies)
-                scale.Add(scenario.Routes, gateway.H2Rate, gateway.H2Rate / one.H2Rate, gateway.H1Rate, gateway.H1Rate / one.H1Rate);
+                scale.Add(scenario.Label, gateway.H2Rate, gateway.H2Rate / one.H2Rate, gateway.H1Rate, gateway.H1Rate / one.H1Rate);
             return [compare, scale];
         }
         finally
@@ -227,12 +244,13 @@ public static class DataPlaneBench
     /// <summary>The hand-written configs: what an operator would write for the same backends, and the ablation's additions to it.</summary>
     private static class HandConfig
     {
-        public sealed record Extras(string Defaults = "", string Frontend = "", string Backend = "", string Server = "", string? Map = null)
+        /// <param name="Rules">Routing rules after the host map (which then answers only the hosts it has): a wildcard's, a path's.</param>
+        public sealed record Extras(string Defaults = "", string Frontend = "", string Backend = "", string Server = "", string? Map = null, string Rules = "")
         {
             public static readonly Extras None = new();
         }
 
-        /// <summary>A config for a free port and its directory: exact Host lookup in one map when there are host routes, else one default backend.</summary>
+        /// <summary>A config for a free port and its directory: exact Host lookup in one map when there are host routes, the extra rules, then one default backend.</summary>
         public static Func<int, string, string> For(IReadOnlyList<string> backends, int ngPort, IReadOnlyList<(string Host, string Backend)> hosts, Extras extras) =>
             (port, dir) =>
             {
@@ -244,8 +262,12 @@ public static class DataPlaneBench
                 {
                     var map = Path.Combine(dir, "hosts.map");
                     File.WriteAllText(map, string.Concat(hosts.Select(h => $"{h.Host} {h.Backend}\n")));
-                    cfg.Append("    use_backend %[req.hdr(host),lower,field(1,:),map_str(").Append(map).Append(")]\n");
+                    var lookup = $"req.hdr(host),lower,field(1,:),map_str({map})";
+                    // Alone, a host the map lacks goes to the default backend; before other rules it must not stop there.
+                    cfg.Append("    use_backend %[").Append(lookup).Append(']')
+                       .Append(extras.Rules.Length > 0 ? $" if {{ {lookup} -m found }}" : "").Append('\n');
                 }
+                cfg.Append(extras.Rules);
                 cfg.Append("    default_backend ").Append(backends[0]).Append('\n');
                 foreach (var backend in backends)
                     cfg.Append("backend ").Append(backend).Append('\n').Append(extras.Backend)

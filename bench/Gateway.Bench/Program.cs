@@ -39,7 +39,7 @@ var label = suite switch
         args.Length > 2 ? args[2].Replace(',', '+') : null,
         Environment.GetEnvironmentVariable("GATEWAY_BENCH_SUSTAINED_SECONDS") is { Length: > 0 } seconds ? $"{seconds}s" : null,
     }.OfType<string>()),
-    "node" when args.Length > 2 => $"node-{args[2].Replace(',', '+')}",
+    "node" or "dataplane" when args.Length > 2 => $"{suite}-{args[2].Replace(',', '+')}",
     _ => suite,
 };
 var report = new StringBuilder();

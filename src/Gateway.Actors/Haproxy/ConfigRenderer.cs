@@ -112,35 +112,46 @@ public static class ConfigRenderer
                .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
         else
             cfg.Append("    http-request set-header X-Forwarded-Proto http\n");
-        var fallback = backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend;
+        var fallback = lookup.CatchAll is { } catchAll
+            ? backends.Contains(catchAll) ? catchAll : RouteMaps.MissingBackend
+            : backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend;
         RouteRules(cfg, layout, lookup, fallback);
         cfg.Append("    default_backend ").Append(fallback).Append('\n');
     }
 
     /// <summary>
-    /// Route lookup, only as the routes need it (see <see cref="RouteLookup"/>): exact host + path,
-    /// then wildcard host (first label replaced by '*') + path, then path alone; within a map the
+    /// Route lookup, only as the routes need it (see <see cref="RouteLookup"/>): exact host (+ path),
+    /// then wildcard host (first label replaced by '*') (+ path), then path alone; within a map the
     /// longest matching key wins (see <see cref="RouteMaps"/>). The Host header loses its port;
     /// route hosts are DNS names, so an IPv6 literal ("[::1]:80") matches no host route and goes
-    /// on to the path lookup. The path lookup answers the fallback itself: one fetch, no variable.
+    /// on to the path lookup. A lookup with nothing after it answers the fallback itself: one
+    /// fetch, no variable. Without path routes below a host, a host lookup is one exact match of
+    /// "host/" and takes no path.
     /// </summary>
     private static void RouteRules(StringBuilder cfg, HaproxyLayout layout, RouteLookup lookup, string fallback)
     {
         const string Host = "req.hdr(host),lower,field(1,:)";
-        if (lookup.AnyHost)
-        {
+        const string Wildcard = Host + ",regsub(^[^.]*,*)";
+        var hostKey = lookup.HostPaths
+            ? $",concat(,txn.gw_path,),map_beg({layout.HostPathMap}"
+            : $",concat(/),map_str({layout.HostPathMap}";
+        var pathLookup = $"{(lookup.HostPaths ? "var(txn.gw_path)" : "path,concat(/)")},map_beg({layout.PathMap},{fallback})";
+        if (lookup.HostPaths)
             cfg.Append("    http-request set-var(txn.gw_path) path,concat(/)\n");
-            if (lookup.Hosts)
-                cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Host).Append(",concat(,txn.gw_path,),map_beg(")
-                   .Append(layout.HostPathMap).Append(")\n");
-            if (lookup.Wildcards)
-                cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Host).Append(",regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg(")
-                   .Append(layout.HostPathMap).Append(')').Append(lookup.Hosts ? " if !{ var(txn.gw_backend) -m found }" : "").Append('\n');
-            cfg.Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n");
+        if (lookup.AnyHost && !(lookup.Hosts && lookup.Wildcards) && !lookup.Paths)
+        {
+            cfg.Append("    use_backend %[").Append(lookup.Hosts ? Host : Wildcard).Append(hostKey).Append(',').Append(fallback).Append(")]\n");
+            return;
         }
+        if (lookup.Hosts)
+            cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Host).Append(hostKey).Append(")\n");
+        if (lookup.Wildcards)
+            cfg.Append("    http-request set-var(txn.gw_backend) ").Append(Wildcard).Append(hostKey).Append(')')
+               .Append(lookup.Hosts ? " if !{ var(txn.gw_backend) -m found }" : "").Append('\n');
+        if (lookup.AnyHost)
+            cfg.Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n");
         if (lookup.Paths)
-            cfg.Append("    use_backend %[").Append(lookup.AnyHost ? "var(txn.gw_path)" : "path,concat(/)")
-               .Append(",map_beg(").Append(layout.PathMap).Append(',').Append(fallback).Append(")]\n");
+            cfg.Append("    use_backend %[").Append(pathLookup).Append("]\n");
     }
 
     private static void Backend(StringBuilder cfg, Backend backend)

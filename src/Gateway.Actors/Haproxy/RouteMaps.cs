@@ -74,37 +74,55 @@ public sealed record RouteMapsContent(IReadOnlyList<RouteMaps.Entry> HostPath, I
 /// Which lookups the frontend renders. Each costs CPU on every request (measured in
 /// <c>bench/ DataPlaneBench</c>), so the frontend asks only what the routes can answer: no host
 /// lookup without a host route, no wildcard rewrite of the Host header without a wildcard route,
-/// no path lookup without a route that names no host. The maps change at runtime; a change of
-/// lookup needs a reload (see <see cref="Gateway.Actors.Sync.SyncPlanner"/>).
+/// no path in the host lookup when every host route serves its whole host (<see cref="HostPaths"/>),
+/// and no path lookup without a route that names no host, or when the only such route catches
+/// every path: then that route's backend is the frontend's default (<see cref="CatchAll"/>).
+/// The maps change at runtime; a change of lookup, the catch-all's backend included, needs a
+/// reload (see <see cref="Gateway.Actors.Sync.SyncPlanner"/>).
 /// </summary>
-public readonly record struct RouteLookup(bool Hosts, bool Wildcards, bool Paths)
+/// <param name="Hosts">Some route names an exact host.</param>
+/// <param name="Wildcards">Some route names a wildcard host (<c>*.example.com</c>).</param>
+/// <param name="HostPaths">Some host route names a path below <c>/</c>: the host lookup adds the request's path.</param>
+/// <param name="Paths">Some route names no host and a path below <c>/</c>: the frontend looks the path up.</param>
+/// <param name="CatchAll">The backend of the route that names no host and <c>/</c>, when it is the only route without a host.</param>
+public readonly record struct RouteLookup(bool Hosts, bool Wildcards, bool Paths, bool HostPaths = false, string? CatchAll = null)
 {
     public bool AnyHost => Hosts || Wildcards;
 
     public static RouteLookup Of(IEnumerable<Route> routes)
     {
         var lookup = new RouteLookup();
+        string? catchAll = null;
         foreach (var route in routes)
         {
-            if (route.Host.Length == 0)
-                lookup = lookup with { Paths = true };
-            else if (route.Host.StartsWith("*.", StringComparison.Ordinal))
-                lookup = lookup with { Wildcards = true };
-            else
-                lookup = lookup with { Hosts = true };
+            var key = route.Key;
+            if (key.Host.Length == 0)
+            {
+                if (key.Path.Length == 0)
+                    catchAll = route.Backend;
+                else
+                    lookup = lookup with { Paths = true };
+                continue;
+            }
+            lookup = key.Host.StartsWith("*.", StringComparison.Ordinal) ? lookup with { Wildcards = true } : lookup with { Hosts = true };
+            if (key.Path.Length > 0)
+                lookup = lookup with { HostPaths = true };
         }
-        return lookup;
+        // Beside other path routes the catch-all is the path map's last entry: looked up with them.
+        return lookup.Paths || catchAll is null ? lookup with { Paths = lookup.Paths || catchAll is not null } : lookup with { CatchAll = catchAll };
     }
 
     public override string ToString()
     {
-        var parts = new List<string>(3);
+        var parts = new List<string>(4);
         if (Hosts)
-            parts.Add("host");
+            parts.Add(HostPaths ? "host + path" : "host");
         if (Wildcards)
-            parts.Add("wildcard host");
+            parts.Add(HostPaths ? "wildcard host + path" : "wildcard host");
         if (Paths)
             parts.Add("path");
-        return parts.Count == 0 ? "none" : string.Join(" + ", parts);
+        if (CatchAll is { } backend)
+            parts.Add($"catch-all {backend}");
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 }

@@ -159,12 +159,46 @@ public class ConfigRendererSpecs
     }
 
     [Fact]
-    public void ConfigRenderer_should_look_up_exact_hosts_without_the_wildcard_rewrite_or_the_path_map_when_the_routes_need_neither()
+    public void ConfigRenderer_should_look_nothing_up_when_one_route_catches_every_request()
+    {
+        var frontend = Section(Render(Backends, [Route("", "/", "web")], new GatewayConfig { DefaultBackend = "api" }).Config, "frontend http-gateway");
+
+        Assert.DoesNotContain(frontend, l => l.Contains("map_", StringComparison.Ordinal) || l.Contains("use_backend", StringComparison.Ordinal));
+        Assert.Equal("default_backend web", frontend[^1]);
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_send_what_no_host_route_takes_to_the_catch_all_without_a_path_lookup()
+    {
+        var frontend = Section(Render(Backends, [Route("api.example.com", "", "api"), Route("", "", "web")]).Config, "frontend http-gateway");
+
+        Assert.Equal(
+        [
+            $"use_backend %[req.hdr(host),lower,field(1,:),concat(/),map_str({Layout.HostPathMap},web)]",
+            "default_backend web",
+        ], frontend.TakeLast(2));
+        Assert.DoesNotContain(frontend, l => l.Contains(Layout.PathMap, StringComparison.Ordinal) || l.Contains("set-var", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_send_a_catch_all_to_503_while_its_backend_does_not_exist()
+    {
+        var frontend = Section(Render(Backends, [Route("", "", "missing")]).Config, "frontend http-gateway");
+
+        Assert.Equal($"default_backend {RouteMaps.MissingBackend}", frontend[^1]);
+    }
+
+    [Fact]
+    public void ConfigRenderer_should_look_up_exact_hosts_with_their_paths_without_the_wildcard_rewrite_or_the_path_map_when_the_routes_need_neither()
     {
         var config = Render(Backends, [Route("api.example.com", "/v1", "api"), Route("www.example.com", "", "web")]).Config;
 
         var frontend = Section(config, "frontend http-gateway");
-        Assert.Single(frontend, l => l.Contains($"map_beg({Layout.HostPathMap})", StringComparison.Ordinal));
+        Assert.Equal(
+        [
+            "http-request set-var(txn.gw_path) path,concat(/)",
+            $"use_backend %[req.hdr(host),lower,field(1,:),concat(,txn.gw_path,),map_beg({Layout.HostPathMap},{ConfigRenderer.UnroutedBackend})]",
+        ], frontend.Where(l => l.Contains("gw_path", StringComparison.Ordinal)));
         Assert.DoesNotContain(frontend, l => l.Contains("regsub", StringComparison.Ordinal) || l.Contains(Layout.PathMap, StringComparison.Ordinal));
     }
 
@@ -173,8 +207,8 @@ public class ConfigRendererSpecs
     {
         var config = Render(Backends, [Route("*.example.com", "", "web")]).Config;
 
-        var lookups = Section(config, "frontend http-gateway").Where(l => l.Contains("map_beg", StringComparison.Ordinal)).ToList();
-        Assert.Equal([$"http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({Layout.HostPathMap})"], lookups);
+        var lookups = Section(config, "frontend http-gateway").Where(l => l.Contains("map_", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"use_backend %[req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(/),map_str({Layout.HostPathMap},{ConfigRenderer.UnroutedBackend})]"], lookups);
     }
 
     [Theory]
@@ -190,9 +224,12 @@ public class ConfigRendererSpecs
     [Fact]
     public void RouteLookup_should_name_what_the_routes_need()
     {
-        Assert.Equal(new RouteLookup(Hosts: true, Wildcards: true, Paths: true), RouteLookup.Of(Routes));
+        Assert.Equal(new RouteLookup(Hosts: true, Wildcards: true, Paths: true, HostPaths: true), RouteLookup.Of(Routes));
         Assert.Equal(new RouteLookup(), RouteLookup.Of([]));
-        Assert.Equal("host + wildcard host + path", RouteLookup.Of(Routes).ToString());
+        Assert.Equal(new RouteLookup(Hosts: true, Wildcards: false, Paths: false, CatchAll: "web"),
+            RouteLookup.Of([Route("api.example.com", "/", "api"), Route("", "/", "web")]));
+        Assert.Equal("host + path, wildcard host + path, path", RouteLookup.Of(Routes).ToString());
+        Assert.Equal("host, catch-all web", RouteLookup.Of([Route("API.example.com", "", "api"), Route("", "//", "web")]).ToString());
         Assert.Equal("none", new RouteLookup().ToString());
     }
 

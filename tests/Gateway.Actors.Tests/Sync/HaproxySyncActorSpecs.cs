@@ -72,16 +72,16 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
     [Fact]
     public void HaproxySync_should_replace_the_route_maps_at_runtime_when_only_routes_change()
     {
-        var sync = StartSync([Backend("api"), Backend("web")], [Route("old.example.com", "/", "api"), Route("", "/old", "web")]);
+        var sync = StartSync([Backend("api"), Backend("web")], [Route("old.example.com", "/x", "api"), Route("", "/old", "web")]);
         AwaitReady(sync);
 
-        sync.Tell(new RoutesStateChanged(2, [Route("api.example.com", "/v1", "api"), Route("", "/", "web")]));
+        sync.Tell(new RoutesStateChanged(2, [Route("api.example.com", "/v1", "api"), Route("", "/", "web"), Route("", "/new", "api")]));
         sync.Tell(new AwaitRoutesApplied(2, TimeSpan.FromSeconds(5)));
 
         ExpectMsg(new AppliedOk(2));
         var maps = Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>().GroupBy(m => m.Map).ToDictionary(g => g.Key, g => g.Last());
         Assert.Equal([new("api.example.com/v1/", "api")], maps[Haproxy.Layout.HostPathMap].Entries);
-        Assert.Equal([new("/", "web")], maps[Haproxy.Layout.PathMap].Entries);
+        Assert.Equal([new("/new/", "api"), new("/", "web")], maps[Haproxy.Layout.PathMap].Entries);
         Assert.Empty(Haproxy.Reloads);
     }
 
@@ -96,7 +96,7 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
 
         ExpectMsg(new AppliedOk(2));
         var reload = Assert.Single(Haproxy.Reloads);
-        Assert.Equal("route lookup changed: path → host + path", reload.Reason);
+        Assert.Equal("route lookup changed: catch-all web → host, catch-all web", reload.Reason);
         Assert.Contains("api.example.com/ api", reload.Config.HostPathMap);
         // HAProxy knows no map its frontend does not look up: the host map came with the reload only.
         Assert.DoesNotContain(Haproxy.Calls.OfType<FakeHaproxyClient.ReplaceMap>(), m => m.Map == Haproxy.Layout.HostPathMap);

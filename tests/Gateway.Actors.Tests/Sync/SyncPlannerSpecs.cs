@@ -200,9 +200,9 @@ public class SyncPlannerSpecs
             lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
 
         Assert.True(plan.NeedsReload);
-        Assert.Equal("route lookup changed: path → host + path", plan.ReloadReason);
+        Assert.Equal("route lookup changed: catch-all web → host, catch-all web", plan.ReloadReason);
         Assert.Empty(plan.Structural);
-        var maps = Assert.IsType<RouteMapsContent>(plan.Maps); // the path map changes at once; the host map is loaded by the reload
+        var maps = Assert.IsType<RouteMapsContent>(plan.Maps); // built at once; the host map is loaded by the reload
         Assert.Equal([new RouteMaps.Entry("api.example.com/", "api")], maps.HostPath);
     }
 
@@ -210,14 +210,34 @@ public class SyncPlannerSpecs
     public void SyncPlanner_should_not_reload_for_routes_that_keep_the_lookup()
     {
         var state = State((Backend("api"), 1), (Backend("web"), 1));
+        var before = new[] { Route("", "/", "web"), Route("", "/static", "web") };
+        var after = new[] { Route("", "/", "api"), Route("", "/static", "web"), Route("", "/x", "api") };
+        var hostsBefore = new[] { Route("api.example.com", "", "api") };
+        var hostsAfter = new[] { Route("api.example.com", "", "web"), Route("www.example.com", "", "web") };
+
+        var paths = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
+            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+        var hosts = SyncPlanner.Plan(state, state, NoForce, NoPending, hostsAfter, SyncPlanner.BuildMaps(hostsBefore, state.Keys),
+            lookup: (RouteLookup.Of(hostsBefore), RouteLookup.Of(hostsAfter)));
+
+        Assert.False(paths.NeedsReload);
+        Assert.NotNull(paths.Maps);
+        Assert.False(hosts.NeedsReload);
+        Assert.NotNull(hosts.Maps);
+    }
+
+    [Fact]
+    public void SyncPlanner_should_reload_when_the_catch_all_route_moves_to_another_backend()
+    {
+        var state = State((Backend("api"), 1), (Backend("web"), 1));
         var before = new[] { Route("", "/", "web") };
-        var after = new[] { Route("", "/", "api"), Route("", "/static", "web") };
+        var after = new[] { Route("", "/", "api") };
 
         var plan = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
             lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
 
-        Assert.False(plan.NeedsReload);
-        Assert.NotNull(plan.Maps);
+        Assert.True(plan.NeedsReload);
+        Assert.Equal("route lookup changed: catch-all web → catch-all api", plan.ReloadReason);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public class SyncStateSpecs
     [Fact]
     public void SyncState_should_fall_back_to_a_reload_when_the_route_maps_fail_at_runtime()
     {
-        var state = Ready([Route("", "/", "api")], Backend("api"));
+        var state = Ready([Route("", "/", "api"), Route("", "/v1", "api")], Backend("api"));
         var (applying, maps) = state.Take(new RoutesStateChanged(2, [Route("", "/", "api"), Route("", "/v2", "api")]), T0).NextRound(T0);
         Assert.False(maps.Job.Reload);
         Assert.NotNull(maps.Job.Plan.Maps);

@@ -84,6 +84,10 @@ public sealed class RoutingSpecs : IAsyncLifetime
     [InlineData("host", "api.example.com/=api API.Example.com:8080/v2=api-v2 shop.example.com/=fallback other.org/static=fallback")]
     [InlineData("wildcard", "shop.example.com/=wild shop.example.com/admin/x=wild-admin example.com/=fallback a.b.example.com/=fallback")]
     [InlineData("none", "api.example.com/=fallback other.org/static=fallback")]
+    [InlineData("catch-all", "api.example.com/=static other.org/static/x=static [::1]:80/a/b=static")]
+    [InlineData("hosts and catch-all", "api.example.com/v2=api API.Example.com:8080/=api www.example.com/x=www other.org/=static [::1]:80/=static")]
+    [InlineData("wildcard and catch-all", "shop.example.com/x=wild a.b.example.com/=static example.com/=static")]
+    [InlineData("host paths and catch-all", "api.example.com/v2/x=api-v2 api.example.com/v3=api www.example.com/=static")]
     public async Task Requests_should_reach_the_same_routes_when_the_frontend_looks_up_only_what_the_routes_need(string routes, string expectations)
     {
         var all = new Dictionary<string, Route[]>
@@ -92,6 +96,12 @@ public sealed class RoutingSpecs : IAsyncLifetime
             ["host"] = [new Route { Host = "api.example.com", Backend = "api" }, new Route { Host = "api.example.com", Path = "/v2", Backend = "api-v2" }],
             ["wildcard"] = [new Route { Host = "*.example.com", Backend = "wild" }, new Route { Host = "*.example.com", Path = "/admin", Backend = "wild-admin" }],
             ["none"] = [],
+            ["catch-all"] = [new Route { Path = "/", Backend = "static" }],
+            ["hosts and catch-all"] = [new Route { Host = "api.example.com", Backend = "api" }, new Route { Host = "www.example.com", Backend = "www" },
+                new Route { Path = "/", Backend = "static" }],
+            ["wildcard and catch-all"] = [new Route { Host = "*.example.com", Backend = "wild" }, new Route { Path = "", Backend = "static" }],
+            ["host paths and catch-all"] = [new Route { Host = "api.example.com", Backend = "api" }, new Route { Host = "api.example.com", Path = "/v2", Backend = "api-v2" },
+                new Route { Path = "/", Backend = "static" }],
         };
         await using var haproxy = await HaproxyUnderTest.StartAsync(
             _servers.Select(s => new Backend { Name = s.Name, Servers = [new BackendServer { Name = s.Name, IP = s.IP, Port = s.Port }] }),

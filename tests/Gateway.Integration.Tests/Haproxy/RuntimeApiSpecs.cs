@@ -21,9 +21,9 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
         _b = await TestBackend.StartAsync("b");
         _c = await TestBackend.StartAsync("c");
         _web = new Backend { Name = "web", Servers = [Server("s1", _a)] };
-        // Routes that match none of the requests below, so that the frontend looks up both maps.
+        // Routes that match none of the requests below, so that the frontend looks up both maps, hosts with their paths.
         _haproxy = await HaproxyUnderTest.StartAsync([_web],
-            [new Route { Host = "lookup.test", Backend = "web" }, new Route { Path = "/lookup", Backend = "web" }],
+            [new Route { Host = "lookup.test", Path = "/lookup", Backend = "web" }, new Route { Path = "/lookup", Backend = "web" }],
             fe => fe with { DefaultBackend = "web" });
     }
 

@@ -4,9 +4,9 @@ using Gateway.Testing;
 namespace Gateway.Integration.Tests.Node;
 
 /// <summary>
-/// The frontend looks requests up only as the routes need (no host lookup without a host route):
-/// a route that needs another lookup is served by one reload, and <c>?wait=true</c> answers once
-/// it is; routes that keep the lookup change at runtime.
+/// The frontend looks requests up only as the routes need (no host lookup without a host route,
+/// a lone catch-all route is the default backend): a route that needs another lookup is served by
+/// one reload, and <c>?wait=true</c> answers once it is; routes that keep the lookup change at runtime.
 /// </summary>
 public sealed class RouteLookupSpecs() : WebAndApiSpec("api")
 {
@@ -33,13 +33,20 @@ public sealed class RouteLookupSpecs() : WebAndApiSpec("api")
         Assert.Equal("api", await ServedByAsync(node, "api.test"));
         var status = await node.StatusAsync();
         Assert.Equal(reloads + 1, status.GetProperty("reloads").GetInt64());
-        Assert.Equal("route lookup changed: path → host + path", status.GetProperty("lastReloadReason").GetString());
+        Assert.Equal("route lookup changed: catch-all web → host, catch-all web", status.GetProperty("lastReloadReason").GetString());
 
-        await node.PutOkAsync("/api/routes?wait=true", """{"host":"www.test","path":"/","backend":"web"}""");
-        await node.PutOkAsync("/api/routes?wait=true", """{"host":"api.test","path":"/v2","backend":"web"}""");
+        await node.PutOkAsync("/api/routes?wait=true", """{"host":"www.test","path":"/","backend":"api"}""");
+        await node.PutOkAsync("/api/routes?wait=true", """{"host":"api.test","path":"","backend":"web"}""");
 
         Assert.Equal("web", await ServedByAsync(node, "api.test", "/v2/x"));
-        Assert.Equal("api", await ServedByAsync(node, "api.test", "/v3"));
+        Assert.Equal("api", await ServedByAsync(node, "www.test"));
+        Assert.Equal("web", await ServedByAsync(node, "other.test"));
         Assert.Equal(reloads + 1, await node.ReloadsAsync());
+
+        // The catch-all is the frontend's default backend, not a map entry: moving it reloads.
+        await node.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/","backend":"api"}""");
+
+        Assert.Equal("api", await ServedByAsync(node, "other.test"));
+        Assert.Equal(reloads + 2, await node.ReloadsAsync());
     }
 }
