@@ -65,14 +65,17 @@ public sealed class GatewayWriteJournal : SqlWriteJournal
         public static readonly GetWriteCounts Instance = new();
     }
 
-    /// <summary>Writes handed to the writer, writes stored, and transactions committed: fewer transactions than writes when writes shared them.</summary>
-    public sealed record WriteCounts(long Taken, long Writes, long Transactions);
+    /// <summary>
+    /// Writes handed to the writer, writes stored, and transactions committed: fewer transactions than
+    /// writes when writes shared them; <paramref name="Inline"/> of the writes committed on the journal's thread.
+    /// </summary>
+    public sealed record WriteCounts(long Taken, long Writes, long Transactions, long Inline);
 
     protected override bool ReceivePluginInternal(object message)
     {
         if (message is not GetWriteCounts)
             return base.ReceivePluginInternal(message);
-        Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions), Self);
+        Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions, _writer.Inline), Self);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Event;
 using Akka.Persistence.Sql.Journal.Types;
 
@@ -10,20 +11,36 @@ namespace Gateway.Actors.Persistence;
 /// wait and go out together in the next (up to <see cref="MaxRowsPerTransaction"/> rows), so a stream
 /// of changes pays one commit per batch. A write is answered once its transaction committed; a failed
 /// transaction fails every write in it, and the connection is opened again for the next.
+/// <para>
+/// A write that finds the writer quiet (nothing queued, no commit for <see cref="Quiet"/>) commits
+/// on the caller's thread, the journal actor's, if the database lets it without waiting
+/// (<see cref="JournalConnection.TryInsertNow"/>: SQLite with no other writer; never PostgreSQL):
+/// the hand-off woke the writer's sleeping thread, 0.05–0.09 ms of a 1.5 ms change alone (issue 8's
+/// trace). Writes close together still go to the writer and share its commits, and a write that
+/// would wait for a lock goes there too: the journal actor never waits for another writer.
+/// </para>
 /// </summary>
 public sealed class JournalWriter : IDisposable
 {
     /// <summary>Rows in one transaction at most: a burst is split so that no answer waits for thousands of rows.</summary>
     public const int MaxRowsPerTransaction = 1000;
 
+    /// <summary>How long no commit must have ended before a write may commit on its caller's thread.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(10);
+
+    private static readonly long QuietTicks = (long)(Quiet.TotalSeconds * Stopwatch.Frequency);
+
     private sealed record Pending(IReadOnlyList<JournalRow> Rows, TaskCompletionSource Done);
 
     private readonly BlockingCollection<Pending> _queue = new();
+    /// <summary>Held for each transaction: the writer's thread and a caller's share one connection.</summary>
+    private readonly Lock _commit = new();
+    private long _lastCommitEnded;
     private readonly JournalDatabase _database;
     private readonly JournalInsert _insert;
     private readonly ILoggingAdapter _log;
     private readonly Thread _thread;
-    private long _taken, _transactions, _writes;
+    private long _taken, _transactions, _writes, _inline;
     private JournalConnection? _connection;
 
     public JournalWriter(JournalDatabase database, JournalInsert insert, ILoggingAdapter log)
@@ -45,11 +62,16 @@ public sealed class JournalWriter : IDisposable
     /// <summary>Writes stored so far.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
+    /// <summary>Writes committed on their caller's thread because the writer was quiet.</summary>
+    public long Inline => Interlocked.Read(ref _inline);
+
     /// <summary>Writes <paramref name="rows"/> in one transaction (with whatever else waits): done once committed.</summary>
     public Task WriteAsync(IReadOnlyList<JournalRow> rows)
     {
         if (rows.Count == 0)
             return Task.CompletedTask;
+        if (TryWriteInline(rows) is { } written)
+            return written;
         // completed on the writer thread, which goes on with the journal's reply (a tell): no hop through the thread pool
         var done = new TaskCompletionSource();
         try
@@ -62,6 +84,34 @@ public sealed class JournalWriter : IDisposable
             done.TrySetException(new InvalidOperationException("the journal writer has stopped"));
         }
         return done.Task;
+    }
+
+    /// <summary>The write committed here, or null when the writer is not quiet or the database would make it wait: then it goes to the writer's queue.</summary>
+    private Task? TryWriteInline(IReadOnlyList<JournalRow> rows)
+    {
+        if (_queue.Count > 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _lastCommitEnded) < QuietTicks || !_commit.TryEnter())
+            return null;
+        try
+        {
+            // the writer's thread opens a connection (again): only an open one may commit here
+            if (_connection is null || _queue.Count > 0 || _queue.IsAddingCompleted || !_connection.TryInsertNow(rows))
+                return null;
+            Committed(1);
+            Interlocked.Increment(ref _taken);
+            Interlocked.Increment(ref _inline);
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _taken);
+            Failed(e, rows.Count, 1);
+            return Task.FromException(e);
+        }
+        finally
+        {
+            Volatile.Write(ref _lastCommitEnded, Stopwatch.GetTimestamp());
+            _commit.Exit();
+        }
     }
 
     private void WriteLoop()
@@ -79,28 +129,49 @@ public sealed class JournalWriter : IDisposable
             }
             try
             {
-                Write(batch);
+                lock (_commit)
+                    Write(batch.Select(pending => pending.Rows), batch.Count);
                 foreach (var pending in batch)
                     pending.Done.TrySetResult();
             }
             catch (Exception e)
             {
-                _log.Warning("Journal [{Database}]: [{Rows}] rows of [{Writes}] writes not stored, connecting again for the next: {Error}", _database.Description, rows, batch.Count, e.Message);
-                Close();
+                lock (_commit)
+                    Failed(e, rows, batch.Count);
                 foreach (var pending in batch)
                     pending.Done.TrySetException(e);
             }
         }
-        Close();
+        lock (_commit)
+            Close();
     }
 
-    /// <summary>One transaction for the whole batch, on the kept connection (opened again after a failure).</summary>
-    private void Write(List<Pending> batch)
+    /// <summary>One transaction for <paramref name="writes"/>, on the kept connection (opened again after a failure); under <see cref="_commit"/>.</summary>
+    private void Write(IEnumerable<IReadOnlyList<JournalRow>> writes, int count)
     {
-        _connection ??= _database.Open(_insert);
-        _connection.Insert(batch.SelectMany(pending => pending.Rows));
+        try
+        {
+            _connection ??= _database.Open(_insert);
+            _connection.Insert(writes.SelectMany(rows => rows));
+        }
+        finally
+        {
+            Volatile.Write(ref _lastCommitEnded, Stopwatch.GetTimestamp());
+        }
+        Committed(count);
+    }
+
+    private void Committed(int writes)
+    {
         Interlocked.Increment(ref _transactions);
-        Interlocked.Add(ref _writes, batch.Count);
+        Interlocked.Add(ref _writes, writes);
+    }
+
+    /// <summary>A transaction failed: its writes fail, and the next opens the connection again; under <see cref="_commit"/>.</summary>
+    private void Failed(Exception e, int rows, int writes)
+    {
+        _log.Warning("Journal [{Database}]: [{Rows}] rows of [{Writes}] writes not stored, connecting again for the next: {Error}", _database.Description, rows, writes, e.Message);
+        Close();
     }
 
     private void Close()

@@ -23,6 +23,9 @@ namespace Gateway.Actors.Persistence;
 /// </summary>
 public sealed class SqliteJournalConnection : ConnectionInterceptor
 {
+    /// <summary>How long SQLite waits out another connection's write before it answers busy.</summary>
+    internal const int BusyTimeoutMs = 10_000;
+
     /// <summary>What every connection to the journal runs once open, the writer's included.</summary>
     internal const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
 

@@ -88,6 +88,42 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
         Assert.InRange(together.Transactions - alone.Transactions, 1, 2); // the one that waited for the lock, and the rest
     }
 
+    [Fact]
+    public void A_write_after_a_quiet_spell_should_commit_on_the_journal_thread_unless_another_writer_holds_the_database()
+    {
+        Write(Sys, "warm-up", ["x"]); // opens the writer's connection
+        AwaitQuiet();
+        var before = WriteCounts();
+
+        Write(Sys, "quiet", ["x"]);
+
+        var quiet = WriteCounts();
+        Assert.Equal((1L, 1L, 1L), (quiet.Writes - before.Writes, quiet.Transactions - before.Transactions, quiet.Inline - before.Inline));
+
+        // the snapshot store or a backup writing: the write goes to the writer's thread, and the
+        // journal actor goes on answering (it would wait out SQLite's 10 s busy timeout otherwise)
+        AwaitQuiet();
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        using (HeldWriteLock())
+        {
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("held", 1, "held"))], TestActor, 1));
+            // asked right behind the write, answered well inside the busy timeout: the journal actor is not the one waiting
+            var meanwhile = journal.Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(5)).Result;
+            Assert.Equal((1L, quiet.Writes), (meanwhile.Taken - quiet.Taken, meanwhile.Writes));
+        }
+        ExpectMsg<WriteMessagesSuccessful>();
+        ExpectMsg<WriteMessageSuccess>();
+        var held = WriteCounts();
+        Assert.Equal((1L, 0L), (held.Writes - quiet.Writes, held.Inline - quiet.Inline));
+    }
+
+    /// <summary>Waits until no write has committed for twice <see cref="JournalWriter.Quiet"/>: the next write alone may commit inline.</summary>
+    private void AwaitQuiet()
+    {
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        AwaitCondition(() => since.Elapsed > 2 * JournalWriter.Quiet, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1));
+    }
+
     /// <summary>Persists <paramref name="payloads"/> as <paramref name="persistenceId"/>'s events 1…n in one atomic write, through <paramref name="system"/>'s journal.</summary>
     private void Write(ActorSystem system, string persistenceId, object[] payloads)
     {
