@@ -10,12 +10,13 @@ namespace Gateway.Bench;
 /// The data plane (issue 8): HAProxy as Gateway renders it for a desired state against a minimal
 /// hand-written config of the same backends and routes, the same HAProxy binary and the same
 /// nghttpd h2c backend, with 1, 100 and 10,000 routes (see <see cref="Scenarios"/>); h2load (h2c) and wrk (HTTP/1.1 keep-alive) interleaved
-/// over rounds after a warm-up, the proxy's own CPU time read from /proc. The ablation adds each
+/// over rounds after a warm-up, the proxy's own CPU time read from /proc; the proxy on the upper
+/// half of the CPUs, the load and the backend on the lower (<see cref="LoadTools.LoadCpus"/>). The ablation adds each
 /// part of Gateway's config alone to the hand-written one, to see what each costs.
 /// </summary>
 public static class DataPlaneBench
 {
-    private const int H2Requests = 60_000;
+    private const int H2Requests = 150_000;
     private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(3);
 
     public static async Task<IReadOnlyList<Table>> RunAsync(int rounds, IReadOnlySet<string> parts)
@@ -98,7 +99,7 @@ public static class DataPlaneBench
             }
 
             var compare = new Table(
-                $"Data plane: h2c (h2load -c16 -m10, {H2Requests:N0} requests) and HTTP/1.1 keep-alive (wrk -t2 -c32, {WrkDuration.TotalSeconds:0} s), median of {rounds} interleaved rounds; per core = requests per second of the proxy's own CPU time",
+                $"Data plane: h2c (h2load -c16 -m10, {H2Requests:N0} requests) and HTTP/1.1 keep-alive (wrk -t2 -c32, {WrkDuration.TotalSeconds:0} s), median of {rounds} interleaved rounds; per core = requests per second of the proxy's own CPU time; the proxy on CPUs {LoadTools.ProxyCpus}, load and backend on {LoadTools.LoadCpus}",
                 "routes", "measure", "hand-written", "Gateway", "Gateway / hand");
             foreach (var (scenario, hand, gateway) in proxies)
                 foreach (var (measure, of) in Proxy.Measures)
@@ -219,6 +220,7 @@ public static class DataPlaneBench
 
         public async Task WarmUpAsync(string? host)
         {
+            await LoadTools.PinProxyAsync(_pid() ?? throw new InvalidOperationException($"{Name}: HAProxy is not running"));
             await LoadTools.H2loadAsync(Port, host, 5_000);
             await LoadTools.WrkAsync(Port, host, TimeSpan.FromSeconds(1));
         }
@@ -284,6 +286,8 @@ public static class DataPlaneBench
             var hostPath = Path.Combine(mapDir, "hostpath.map");
             var path = Path.Combine(mapDir, "path.map");
             File.WriteAllText(hostPath, "api.bench.test/ be0000\n*.w.bench.test/ be0000\n");
+            var hosts = Path.Combine(mapDir, "hosts.map");
+            File.WriteAllText(hosts, "api.bench.test/ be0000\n");
             File.WriteAllText(path, "/ be0000\n");
             const string SetUri = "    http-request set-uri http://%[req.hdr(host)]%[pathq]";
             return
@@ -300,20 +304,26 @@ public static class DataPlaneBench
                     $"    http-request set-var(txn.gw_backend) var(txn.gw_host),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
                     $"    http-request set-var(txn.gw_backend) var(txn.gw_path),map_beg({path}) if !{{ var(txn.gw_backend) -m found }}\n" +
                     "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n")),
-                ("route lookup now: host, wildcard, path", new Extras(Map: mapDir, Frontend:
+                ("route lookup now: host, wildcard, path, when a host route names a path", new Extras(Map: mapDir, Frontend:
                     "    http-request set-var(txn.gw_path) path,concat(/)\n" +
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(,txn.gw_path,),map_beg({hostPath})\n" +
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
                     "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n" +
                     $"    use_backend %[var(txn.gw_path),map_beg({path},_unrouted)]\n")),
-                ("route lookup now: path only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
+                ("route lookup now: host, wildcard, path, when no host route names a path", new Extras(Map: mapDir, Frontend:
+                    $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(/),map_str({hostPath})\n" +
+                    $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(/),map_str({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
+                    "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n" +
+                    $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
+                ("route lookup now: hosts and a catch-all (one exact lookup answering the catch-all)", new Extras(Map: mapDir, Frontend:
+                    $"    use_backend %[req.hdr(host),lower,field(1,:),concat(/),map_str({hosts},be0000)]\n")),
+                ("route lookup now: paths only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
                 ("h2c scheme rewrite on every request (before)", new Extras(Backend: SetUri + " if { req.hdr(host) -m found }\n")),
                 ("h2c scheme rewrite unless the request says http (now)", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
                 ("check inter 2s", new Extras(Server: " check inter 2s")),
-                ("all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, path lookup, h2c rewrite unless http",
-                    new Extras(Map: mapDir,
-                        Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n" +
-                                  $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n",
+                ("all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, h2c rewrite unless http (no lookup: the catch-all is the default backend)",
+                    new Extras(
+                        Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n",
                         Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
                 ("Gateway's defaults (keep-alive, idle-close-on-response, redispatch, retries 3, timeouts)", new Extras(Defaults:
                     "    option http-keep-alive\n    option idle-close-on-response\n    option redispatch\n    retries 3\n" +

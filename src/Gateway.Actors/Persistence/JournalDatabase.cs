@@ -2,8 +2,8 @@ using System.Data.Common;
 using Akka.Persistence.Sql.Journal.Types;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using SQLitePCL;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Gateway.Actors.Persistence;
 
