@@ -30,37 +30,11 @@ public static partial class LoadTools
             throw new InvalidOperationException($"could not install the load tools (run as root, or install nghttp2-client nghttp2-server wrk): {output}");
     }
 
-    /// <summary>
-    /// The CPUs the load side runs on (h2load, wrk and the nghttpd backend): the lower half. The proxy
-    /// under test is moved to the upper half (<see cref="PinProxyAsync"/>), so that its CPU time per
-    /// request is not the scheduler's share-out between it and the load on the same cores (unpinned,
-    /// the same config's per-core rate moved ±15% between runs on 2 cores).
-    /// </summary>
-    public static readonly string LoadCpus = Environment.ProcessorCount >= 2 ? $"0-{Environment.ProcessorCount / 2 - 1}" : "0";
-
-    /// <summary>The CPUs the proxy under test runs on: the upper half.</summary>
-    public static readonly string ProxyCpus = Environment.ProcessorCount >= 2 ? $"{Environment.ProcessorCount / 2}-{Environment.ProcessorCount - 1}" : "0";
-
-    /// <summary>Moves <paramref name="pid"/>, its threads and its descendants (HAProxy's master and worker) to <see cref="ProxyCpus"/>.</summary>
-    public static async Task PinProxyAsync(int pid)
-    {
-        var (code, output) = await RunAsync("taskset", $"-a -p -c {ProxyCpus} {pid}");
-        if (code != 0)
-            throw new InvalidOperationException($"taskset could not move process {pid} to CPUs {ProxyCpus}: {output}");
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            var children = Path.Combine(task, "children");
-            if (File.Exists(children))
-                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    await PinProxyAsync(int.Parse(child, CultureInfo.InvariantCulture));
-        }
-    }
-
     /// <summary>One h2load run: h2c prior knowledge, <paramref name="clients"/> connections of <paramref name="streams"/> concurrent streams each.</summary>
     public static async Task<LoadResult> H2loadAsync(int port, string? host, int requests, int clients = 16, int streams = 10)
     {
         var authority = host is null ? "" : $"-H ':authority: {host}' ";
-        var (code, output) = await RunAsync("sh", $"-c \"taskset -c {LoadCpus} h2load -c{clients} -m{streams} -n{requests} {authority}http://127.0.0.1:{port}/index.html\"");
+        var (code, output) = await RunAsync("sh", $"-c \"h2load -c{clients} -m{streams} -n{requests} {authority}http://127.0.0.1:{port}/index.html\"");
         var rate = H2Rate().Match(output);
         var done = H2Done().Match(output);
         if (code != 0 || !rate.Success || !done.Success || Long(done.Groups["ok"]) != requests || Long(done.Groups["xx"]) != requests)
@@ -73,7 +47,7 @@ public static partial class LoadTools
     {
         var header = host is null ? "" : $"-H 'Host: {host}' ";
         var (code, output) = await RunAsync("sh",
-            $"-c \"taskset -c {LoadCpus} wrk -t{threads} -c{connections} -d{(int)duration.TotalSeconds}s --latency {header}http://127.0.0.1:{port}/index.html\"");
+            $"-c \"wrk -t{threads} -c{connections} -d{(int)duration.TotalSeconds}s --latency {header}http://127.0.0.1:{port}/index.html\"");
         var rate = WrkRate().Match(output);
         var total = WrkTotal().Match(output);
         var p99 = WrkP99().Match(output);
@@ -90,7 +64,7 @@ public static partial class LoadTools
     {
         Directory.CreateDirectory(root);
         await File.WriteAllTextAsync(Path.Combine(root, "index.html"), "hello from nghttpd\n");
-        var process = Process.Start(new ProcessStartInfo("taskset", $"-c {LoadCpus} nghttpd --no-tls --address=127.0.0.1 -d {root} {port}")
+        var process = Process.Start(new ProcessStartInfo("nghttpd", $"--no-tls --address=127.0.0.1 -d {root} {port}")
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         })!;

@@ -27,6 +27,11 @@ public class SyncPlannerSpecs
         SyncPlanner.Plan(applied, desired, force ?? NoForce, pending ?? NoPending, routes ?? [],
             appliedMaps ?? SyncPlanner.BuildMaps(routes ?? [], applied.Keys));
 
+    /// <summary>The plan when the routes go from <paramref name="before"/> (their maps and lookup live) to <paramref name="after"/>, backends unchanged.</summary>
+    private static SyncPlan RoutesChanged(IReadOnlyDictionary<string, VersionedBackend> state, Route[] before, Route[] after) =>
+        SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
+            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+
     private static IReadOnlyList<string> Commands(SyncPlan plan) =>
         Assert.Single(plan.Runtime).Commands.Select(c => c.Text).ToList();
 
@@ -196,8 +201,7 @@ public class SyncPlannerSpecs
         var before = new[] { Route("", "/", "web") };
         var after = new[] { Route("", "/", "web"), Route("api.example.com", "", "api") };
 
-        var plan = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
-            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+        var plan = RoutesChanged(state, before, after);
 
         Assert.True(plan.NeedsReload);
         Assert.Equal("route lookup changed: catch-all web → host, catch-all web", plan.ReloadReason);
@@ -215,10 +219,8 @@ public class SyncPlannerSpecs
         var hostsBefore = new[] { Route("api.example.com", "", "api") };
         var hostsAfter = new[] { Route("api.example.com", "", "web"), Route("www.example.com", "", "web") };
 
-        var paths = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
-            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
-        var hosts = SyncPlanner.Plan(state, state, NoForce, NoPending, hostsAfter, SyncPlanner.BuildMaps(hostsBefore, state.Keys),
-            lookup: (RouteLookup.Of(hostsBefore), RouteLookup.Of(hostsAfter)));
+        var paths = RoutesChanged(state, before, after);
+        var hosts = RoutesChanged(state, hostsBefore, hostsAfter);
 
         Assert.False(paths.NeedsReload);
         Assert.NotNull(paths.Maps);
@@ -233,8 +235,7 @@ public class SyncPlannerSpecs
         var before = new[] { Route("", "/", "web") };
         var after = new[] { Route("", "/", "api") };
 
-        var plan = SyncPlanner.Plan(state, state, NoForce, NoPending, after, SyncPlanner.BuildMaps(before, state.Keys),
-            lookup: (RouteLookup.Of(before), RouteLookup.Of(after)));
+        var plan = RoutesChanged(state, before, after);
 
         Assert.True(plan.NeedsReload);
         Assert.Equal("route lookup changed: catch-all web → catch-all api", plan.ReloadReason);
