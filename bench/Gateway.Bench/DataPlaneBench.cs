@@ -9,9 +9,10 @@ namespace Gateway.Bench;
 /// <summary>
 /// The data plane (issue 8): HAProxy as Gateway renders it for a desired state against a minimal
 /// hand-written config of the same backends and routes, the same HAProxy binary and the same
-/// nghttpd h2c backend, with 1, 100 and 10,000 routes (see <see cref="Scenarios"/>); h2load (h2c) and wrk (HTTP/1.1 keep-alive) interleaved
-/// over rounds after a warm-up, the proxy's own CPU time read from /proc. The ablation adds each
-/// part of Gateway's config alone to the hand-written one, to see what each costs.
+/// nghttpd h2c backend, with 1, 100 and 10,000 routes (see <see cref="Scenarios"/>); h2load (h2c)
+/// and wrk (HTTP/1.1 keep-alive) interleaved over rounds after a warm-up, the proxy's own CPU time
+/// read from /proc. The ablation adds each part of Gateway's config alone to the hand-written one,
+/// to see what each costs.
 /// </summary>
 public static class DataPlaneBench
 {
