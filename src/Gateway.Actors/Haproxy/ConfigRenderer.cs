@@ -135,7 +135,6 @@ public static class ConfigRenderer
         var hostKey = lookup.HostPaths
             ? $",concat(,txn.gw_path,),map_beg({layout.HostPathMap}"
             : $",concat(/),map_str({layout.HostPathMap}";
-        var pathLookup = $"{(lookup.HostPaths ? "var(txn.gw_path)" : "path,concat(/)")},map_beg({layout.PathMap},{fallback})";
         if (lookup.HostPaths)
             cfg.Append("    http-request set-var(txn.gw_path) path,concat(/)\n");
         if (lookup.AnyHost && !(lookup.Hosts && lookup.Wildcards) && !lookup.Paths)
@@ -151,7 +150,8 @@ public static class ConfigRenderer
         if (lookup.AnyHost)
             cfg.Append("    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n");
         if (lookup.Paths)
-            cfg.Append("    use_backend %[").Append(pathLookup).Append("]\n");
+            cfg.Append("    use_backend %[").Append(lookup.HostPaths ? "var(txn.gw_path)" : "path,concat(/)")
+               .Append(",map_beg(").Append(layout.PathMap).Append(',').Append(fallback).Append(")]\n");
     }
 
     private static void Backend(StringBuilder cfg, Backend backend)

@@ -108,8 +108,10 @@ public readonly record struct RouteLookup(bool Hosts, bool Wildcards, bool Paths
             if (key.Path.Length > 0)
                 lookup = lookup with { HostPaths = true };
         }
-        // Beside other path routes the catch-all is the path map's last entry: looked up with them.
-        return lookup.Paths || catchAll is null ? lookup with { Paths = lookup.Paths || catchAll is not null } : lookup with { CatchAll = catchAll };
+        if (catchAll is null)
+            return lookup;
+        // Beside other path routes the catch-all is the path map's last entry, looked up with them.
+        return lookup.Paths ? lookup : lookup with { CatchAll = catchAll };
     }
 
     public override string ToString()

@@ -15,6 +15,8 @@ namespace Gateway.Actors.Persistence;
 /// writer that asked for its snapshot got no answer and waited out its 30 s recovery timeout
 /// (seen after a database outage, when two writers recovered at once). Here the caller gets the
 /// failure the store answers for a failed call, and recovers or retries as it does after any.
+/// The journal needs no such guard: checked against the same hung database, it answers a replay
+/// refused by its half-open breaker with <c>ReplayMessagesFailure</c>.
 /// </summary>
 public sealed class GatewaySnapshotStore(Config config) : SqlSnapshotStore(config)
 {
