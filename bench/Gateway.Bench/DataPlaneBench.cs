@@ -10,15 +10,16 @@ namespace Gateway.Bench;
 /// The data plane (issue 8): HAProxy as Gateway renders it for a desired state against a minimal
 /// hand-written config of the same backends and routes, the same HAProxy binary and the same
 /// nghttpd h2c backend, with 1, 100 and 10,000 routes (see <see cref="Scenarios"/>); h2load (h2c)
-/// and wrk (HTTP/1.1 keep-alive) interleaved over rounds after a warm-up, the proxy's own CPU time
-/// read from /proc. The ablation adds each part of Gateway's config alone to the hand-written one,
-/// to see what each costs.
+/// and wrk (HTTP/1.1 keep-alive) interleaved over rounds, a fresh HAProxy of each side each round,
+/// warmed up, the proxy's own CPU time read from /proc; then both sides under load at once. The
+/// ablation adds each part of Gateway's config alone to the hand-written one, to see what each costs.
 /// </summary>
 public static class DataPlaneBench
 {
-    /// <summary>h2c requests a sample: the proxy's CPU time is read in 10 ms ticks, and a sample of 60,000 was about 60 of them.</summary>
+    /// <summary>h2c requests a sample: 150,000, about 2 s of load here (a sample of 60,000 moved more from round to round).</summary>
     private const int H2Requests = 150_000;
     private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AtOnceDuration = TimeSpan.FromSeconds(3);
 
     public static async Task<IReadOnlyList<Table>> RunAsync(int rounds, IReadOnlySet<string> parts)
     {
@@ -77,74 +78,79 @@ public static class DataPlaneBench
 
     private static async Task<IReadOnlyList<Table>> CompareAsync(string root, int ngPort, int rounds)
     {
-        var scenarios = Scenarios(ngPort);
-        var proxies = new List<(Scenario Scenario, Proxy Hand, Proxy Gateway)>();
-        try
+        var pairs = Scenarios(ngPort).Select((scenario, i) => (Scenario: scenario,
+            Hand: new Side($"hand, {scenario.Label}", () => Proxy.StartHandAsync(Path.Combine(root, $"hand-{i}"),
+                HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, new HandConfig.Extras(Rules: scenario.HandRules)))),
+            Gateway: new Side($"Gateway, {scenario.Label}", () => Proxy.StartGatewayAsync(scenario.Backends, scenario.RouteList)))).ToList();
+        for (var round = 1; round <= rounds; round++)
         {
-            foreach (var scenario in scenarios)
-            {
-                Console.WriteLine($"starting HAProxy twice for {scenario.Label}: hand-written and as Gateway renders it");
-                var hand = await Proxy.StartHandAsync(Path.Combine(root, $"hand-{proxies.Count}"), $"hand, {scenario.Label}",
-                    HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, new HandConfig.Extras(Rules: scenario.HandRules)));
-                proxies.Add((scenario, hand, await Proxy.StartGatewayAsync($"Gateway, {scenario.Label}", scenario.Backends, scenario.RouteList)));
-            }
-            var all = proxies.SelectMany(p => new[] { (p.Scenario, p.Hand), (p.Scenario, p.Gateway) }).ToList();
-            foreach (var (scenario, proxy) in all)
-                await proxy.WarmUpAsync(scenario.Host);
-            for (var round = 1; round <= rounds; round++)
-            {
-                Console.WriteLine($"round {round}/{rounds}");
-                foreach (var (scenario, hand, gateway) in proxies)
-                    foreach (var proxy in round % 2 == 1 ? new[] { hand, gateway } : [gateway, hand])
-                        await proxy.MeasureAsync(scenario.Host);
-            }
+            Console.WriteLine($"round {round}/{rounds}");
+            foreach (var (scenario, hand, gateway) in pairs)
+                await RoundAsync(round % 2 == 1 ? [hand, gateway] : [gateway, hand], scenario.Host);
+        }
 
-            var compare = new Table(
-                $"Data plane: h2c (h2load -c16 -m10, {H2Requests:N0} requests) and HTTP/1.1 keep-alive (wrk -t2 -c32, {WrkDuration.TotalSeconds:0} s), median of {rounds} interleaved rounds; per core = requests per second of the proxy's own CPU time",
-                "routes", "measure", "hand-written", "Gateway", "Gateway / hand");
-            foreach (var (scenario, hand, gateway) in proxies)
-                foreach (var (measure, of) in Proxy.Measures)
-                    compare.Add(scenario.Label, measure, of(hand), of(gateway), of(gateway) / of(hand));
-            var scale = new Table("Gateway's HAProxy with N routes against 1 route (same run)", "routes", "h2c req/s", "× 1 route", "HTTP/1.1 req/s", "× 1 route");
-            var one = proxies[0].Gateway;
-            foreach (var (scenario, _, gateway) in proxies)
-                scale.Add(scenario.Label, gateway.H2Rate, gateway.H2Rate / one.H2Rate, gateway.H1Rate, gateway.H1Rate / one.H1Rate);
-            return [compare, scale];
-        }
-        finally
-        {
-            foreach (var (_, hand, gateway) in proxies)
-            {
-                await hand.DisposeAsync();
-                await gateway.DisposeAsync();
-            }
-        }
+        var compare = new Table(
+            $"Data plane: h2c (h2load -c16 -m10, {H2Requests:N0} requests) and HTTP/1.1 keep-alive (wrk -t2 -c32, {WrkDuration.TotalSeconds:0} s), median of {rounds} interleaved rounds, each round a fresh HAProxy of each side; per core = requests per second of the proxy's own CPU time; both at once = the two under load together, each with half the clients (h2load -c8 -m10 for {AtOnceDuration.TotalSeconds:0} s, wrk -t1 -c16 for {WrkDuration.TotalSeconds:0} s)",
+            "routes", "measure", "hand-written", "Gateway", "Gateway / hand", "each round's Gateway / hand");
+        foreach (var (scenario, hand, gateway) in pairs)
+            foreach (var (measure, of) in Sample.Measures)
+                compare.Add(scenario.Label, measure, hand.Median(of), gateway.Median(of), gateway.Median(of) / hand.Median(of),
+                    string.Join(" ", gateway.Samples.Zip(hand.Samples, (g, h) => (of(g) / of(h)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))));
+        var scale = new Table("Gateway's HAProxy with N routes against 1 route (same run)", "routes", "h2c req/s", "× 1 route", "HTTP/1.1 req/s", "× 1 route");
+        var one = pairs[0].Gateway;
+        foreach (var (scenario, _, gateway) in pairs)
+            scale.Add(scenario.Label, gateway.Median(s => s.H2Rate), gateway.Median(s => s.H2Rate) / one.Median(s => s.H2Rate),
+                gateway.Median(s => s.H1Rate), gateway.Median(s => s.H1Rate) / one.Median(s => s.H1Rate));
+        return [compare, scale];
     }
 
     private static async Task<Table> AblationAsync(string root, int ngPort, int rounds)
     {
-        var variants = HandConfig.Ablation(Path.Combine(root, "ablation-maps"));
+        var sides = HandConfig.Ablation(Path.Combine(root, "ablation-maps"))
+            .Select((variant, i) => new Side(variant.Name, () => Proxy.StartHandAsync(Path.Combine(root, $"ablation-{i}"),
+                HandConfig.For(["be0000"], ngPort, [], variant.Extras)))).ToList();
+        for (var round = 1; round <= rounds; round++)
+        {
+            Console.WriteLine($"ablation round {round}/{rounds}");
+            await RoundAsync(round % 2 == 1 ? sides : Enumerable.Reverse(sides).ToList(), null);
+        }
+        var baseline = sides[0];
+        var table = new Table($"What each part of Gateway's config costs: added alone to the hand-written config (1 backend), median of {rounds} interleaved rounds, each round a fresh HAProxy of each",
+            "hand-written config +", "h2c req/s per core", "× hand", "HTTP/1.1 req/s per core", "× hand", "h2c req/s × hand", "HTTP/1.1 req/s × hand");
+        double Ratio(Side side, Func<Sample, double> of) => side.Median(of) / baseline.Median(of);
+        foreach (var side in sides)
+            table.Add(side.Name, side.Median(s => s.H2PerCore), Ratio(side, s => s.H2PerCore), side.Median(s => s.H1PerCore), Ratio(side, s => s.H1PerCore),
+                Ratio(side, s => s.H2Rate), Ratio(side, s => s.H1Rate));
+        return table;
+    }
+
+    /// <summary>
+    /// One round: a fresh HAProxy for each side, all started and warmed up before the first is
+    /// measured (so each is measured beside the same idle others), then measured in the given order.
+    /// A process per round, not per run: one HAProxy's placement (its threads' CPUs, its memory)
+    /// stays with it for its life, and measured with one process per run the same pair of configs
+    /// moved ±20% from run to run while its rounds agreed.
+    /// </summary>
+    private static async Task RoundAsync(IReadOnlyList<Side> sides, string? host)
+    {
         var proxies = new List<Proxy>();
         try
         {
-            foreach (var (name, extras) in variants)
-                proxies.Add(await Proxy.StartHandAsync(Path.Combine(root, $"ablation-{proxies.Count}"), name,
-                    HandConfig.For(["be0000"], ngPort, [], extras)));
+            foreach (var side in sides)
+                proxies.Add(await side.StartAsync());
             foreach (var proxy in proxies)
-                await proxy.WarmUpAsync(null);
-            for (var round = 1; round <= rounds; round++)
+                await proxy.WarmUpAsync(host);
+            var samples = new List<Sample>();
+            foreach (var proxy in proxies)
+                samples.Add(await proxy.MeasureAsync(host));
+            if (proxies.Count == 2)
             {
-                Console.WriteLine($"ablation round {round}/{rounds}");
-                foreach (var proxy in round % 2 == 1 ? proxies : Enumerable.Reverse(proxies))
-                    await proxy.MeasureAsync(null);
+                var (first, second) = await AtOnceAsync(proxies[0], proxies[1], host);
+                samples = [samples[0] with { H2PerCoreAtOnce = first.H2, H1PerCoreAtOnce = first.H1 },
+                    samples[1] with { H2PerCoreAtOnce = second.H2, H1PerCoreAtOnce = second.H1 }];
             }
-            var baseline = proxies[0];
-            var table = new Table($"What each part of Gateway's config costs: added alone to the hand-written config (1 backend), median of {rounds} interleaved rounds",
-                "hand-written config +", "h2c req/s per core", "× hand", "HTTP/1.1 req/s per core", "× hand", "h2c req/s × hand", "HTTP/1.1 req/s × hand");
-            foreach (var proxy in proxies)
-                table.Add(proxy.Name, proxy.H2PerCore, proxy.H2PerCore / baseline.H2PerCore, proxy.H1PerCore, proxy.H1PerCore / baseline.H1PerCore,
-                    proxy.H2Rate / baseline.H2Rate, proxy.H1Rate / baseline.H1Rate);
-            return table;
+            for (var i = 0; i < sides.Count; i++)
+                sides[i].Samples.Add(samples[i]);
         }
         finally
         {
@@ -153,39 +159,67 @@ public static class DataPlaneBench
         }
     }
 
-    /// <summary>One HAProxy under load, with its samples.</summary>
+    /// <summary>
+    /// Two HAProxies under the same load at once, over the same seconds (h2load for <see cref="AtOnceDuration"/>,
+    /// then wrk), each load half what one alone gets: requests per second of each one's own CPU time.
+    /// Measured one after the other, a few seconds apart, the same pair's ratio moved ±20-30% from round
+    /// to round on this machine; at once, whatever slows the machine slows both.
+    /// </summary>
+    private static async Task<((double H2, double H1) First, (double H2, double H1) Second)> AtOnceAsync(Proxy first, Proxy second, string? host)
+    {
+        var before = (first.CpuSeconds(), second.CpuSeconds());
+        var h2 = await Task.WhenAll(LoadTools.H2loadForAsync(first.Port, host, AtOnceDuration, clients: 8),
+            LoadTools.H2loadForAsync(second.Port, host, AtOnceDuration, clients: 8));
+        var middle = (first.CpuSeconds(), second.CpuSeconds());
+        var h1 = await Task.WhenAll(LoadTools.WrkAsync(first.Port, host, WrkDuration, threads: 1, connections: 16),
+            LoadTools.WrkAsync(second.Port, host, WrkDuration, threads: 1, connections: 16));
+        var after = (first.CpuSeconds(), second.CpuSeconds());
+        return ((h2[0].Requests / (middle.Item1 - before.Item1), h1[0].Requests / (after.Item1 - middle.Item1)),
+            (h2[1].Requests / (middle.Item2 - before.Item2), h1[1].Requests / (after.Item2 - middle.Item2)));
+    }
+
+    /// <summary>One round's figures for one HAProxy; measured at once with another (see <see cref="AtOnceAsync"/>) only in a comparison.</summary>
+    private sealed record Sample(double H2Rate, double H2PerCore, double H1Rate, double H1PerCore, double P99,
+        double H2PerCoreAtOnce = double.NaN, double H1PerCoreAtOnce = double.NaN)
+    {
+        public static readonly (string Measure, Func<Sample, double> Of)[] Measures =
+        [
+            ("h2c req/s", s => s.H2Rate),
+            ("h2c req/s per core", s => s.H2PerCore),
+            ("HTTP/1.1 req/s", s => s.H1Rate),
+            ("HTTP/1.1 req/s per core", s => s.H1PerCore),
+            ("HTTP/1.1 p99 ms", s => s.P99),
+            ("h2c req/s per core, both at once", s => s.H2PerCoreAtOnce),
+            ("HTTP/1.1 req/s per core, both at once", s => s.H1PerCoreAtOnce),
+        ];
+    }
+
+    /// <summary>One side of a comparison: how to start its HAProxy, and its samples, a round each.</summary>
+    private sealed class Side(string name, Func<Task<Proxy>> start)
+    {
+        public string Name => name;
+        public List<Sample> Samples { get; } = [];
+        public Task<Proxy> StartAsync() => start();
+        public double Median(Func<Sample, double> of) => Stats.Median(Samples.Select(of));
+    }
+
+    /// <summary>One running HAProxy.</summary>
     private sealed class Proxy : IAsyncDisposable
     {
         private readonly Func<int?> _pid;
         private readonly Func<ValueTask> _stop;
-        private readonly List<double> _h2 = [], _h2PerCore = [], _h1 = [], _h1PerCore = [], _p99 = [];
 
-        private Proxy(string name, int port, Func<int?> pid, Func<ValueTask> stop) => (Name, Port, _pid, _stop) = (name, port, pid, stop);
+        private Proxy(int port, Func<int?> pid, Func<ValueTask> stop) => (Port, _pid, _stop) = (port, pid, stop);
 
-        public string Name { get; }
         public int Port { get; }
-        public double H2Rate => Stats.Median(_h2);
-        public double H2PerCore => Stats.Median(_h2PerCore);
-        public double H1Rate => Stats.Median(_h1);
-        public double H1PerCore => Stats.Median(_h1PerCore);
-        public double P99 => Stats.Median(_p99);
 
-        public static readonly (string Measure, Func<Proxy, double> Of)[] Measures =
-        [
-            ("h2c req/s", p => p.H2Rate),
-            ("h2c req/s per core", p => p.H2PerCore),
-            ("HTTP/1.1 req/s", p => p.H1Rate),
-            ("HTTP/1.1 req/s per core", p => p.H1PerCore),
-            ("HTTP/1.1 p99 ms", p => p.P99),
-        ];
-
-        public static async Task<Proxy> StartGatewayAsync(string name, List<Backend> backends, List<Route> routes)
+        public static async Task<Proxy> StartGatewayAsync(List<Backend> backends, List<Route> routes)
         {
             var haproxy = await HaproxyUnderTest.StartAsync(backends, routes, fe => fe with { HttpsEnabled = false });
-            return new Proxy(name, haproxy.Frontend.HttpPort, () => haproxy.Process.MasterPid, () => haproxy.DisposeAsync());
+            return new Proxy(haproxy.Frontend.HttpPort, () => haproxy.Process.MasterPid, () => haproxy.DisposeAsync());
         }
 
-        public static async Task<Proxy> StartHandAsync(string dir, string name, Func<int, string, string> config)
+        public static async Task<Proxy> StartHandAsync(string dir, Func<int, string, string> config)
         {
             Directory.CreateDirectory(dir);
             var port = FreePort.Next();
@@ -201,7 +235,7 @@ public static class DataPlaneBench
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var proxy = new Proxy(name, port, () => process.Id, () =>
+            var proxy = new Proxy(port, () => process.Id, () =>
             {
                 if (!process.HasExited)
                     process.Kill(entireProcessTree: true);
@@ -215,7 +249,7 @@ public static class DataPlaneBench
                 using var client = new System.Net.Sockets.TcpClient();
                 try { await client.ConnectAsync("127.0.0.1", port); return true; }
                 catch (System.Net.Sockets.SocketException) { return false; }
-            }, TimeSpan.FromSeconds(10), $"HAProxy ({name}) listening");
+            }, TimeSpan.FromSeconds(10), $"HAProxy ({path}) listening");
             return proxy;
         }
 
@@ -225,19 +259,17 @@ public static class DataPlaneBench
             await LoadTools.WrkAsync(Port, host, TimeSpan.FromSeconds(1));
         }
 
-        public async Task MeasureAsync(string? host)
+        /// <summary>Seconds of CPU this HAProxy (master and worker) has used.</summary>
+        public double CpuSeconds() => LoadTools.CpuSeconds(_pid() ?? throw new InvalidOperationException($"HAProxy on port {Port} is not running"));
+
+        public async Task<Sample> MeasureAsync(string? host)
         {
-            var pid = _pid() ?? throw new InvalidOperationException($"{Name}: HAProxy is not running");
-            var before = LoadTools.CpuTicks(pid);
+            var before = CpuSeconds();
             var h2 = await LoadTools.H2loadAsync(Port, host, H2Requests);
-            var middle = LoadTools.CpuTicks(pid);
+            var middle = CpuSeconds();
             var h1 = await LoadTools.WrkAsync(Port, host, WrkDuration);
-            var after = LoadTools.CpuTicks(pid);
-            _h2.Add(h2.Rate);
-            _h2PerCore.Add(h2.Requests / ((middle - before) / 100.0));
-            _h1.Add(h1.Rate);
-            _h1PerCore.Add(h1.Requests / ((after - middle) / 100.0));
-            _p99.Add(h1.P99Ms);
+            var after = CpuSeconds();
+            return new Sample(h2.Rate, h2.Requests / (middle - before), h1.Rate, h1.Requests / (after - middle), h1.P99Ms);
         }
 
         public ValueTask DisposeAsync() => _stop();

@@ -42,6 +42,18 @@ public static partial class LoadTools
         return new LoadResult(Double(rate.Groups["rate"]), requests, double.NaN);
     }
 
+    /// <summary>One h2load run bounded by time (<c>-D</c>, whole seconds): every request it finished got a 2xx.</summary>
+    public static async Task<LoadResult> H2loadForAsync(int port, string? host, TimeSpan duration, int clients = 16, int streams = 10)
+    {
+        var authority = host is null ? "" : $"-H ':authority: {host}' ";
+        var (code, output) = await RunAsync("sh", $"-c \"h2load -c{clients} -m{streams} -D {(int)duration.TotalSeconds} {authority}http://127.0.0.1:{port}/index.html\"");
+        var rate = H2Rate().Match(output);
+        var done = H2Done().Match(output);
+        if (code != 0 || !rate.Success || !done.Success || Long(done.Groups["ok"]) == 0 || Long(done.Groups["xx"]) != Long(done.Groups["ok"]))
+            throw new InvalidOperationException($"h2load against port {port} for {duration} did not get only 2xx answers:\n{output}");
+        return new LoadResult(Double(rate.Groups["rate"]), Long(done.Groups["ok"]), double.NaN);
+    }
+
     /// <summary>One wrk run: HTTP/1.1 keep-alive, bounded by <paramref name="duration"/>.</summary>
     public static async Task<LoadResult> WrkAsync(int port, string? host, TimeSpan duration, int threads = 2, int connections = 32)
     {
@@ -86,6 +98,29 @@ public static partial class LoadTools
                 await Task.Delay(50);
             }
         }
+    }
+
+    /// <summary>
+    /// Seconds of CPU used by <paramref name="pid"/>'s threads and all its descendants', to the
+    /// nanosecond: the scheduler's own account (<c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat</c>), not
+    /// the 10 ms ticks of <see cref="CpuTicks"/>. Threads that ended are not counted; HAProxy's live as long as it does.
+    /// </summary>
+    public static double CpuSeconds(int pid)
+    {
+        double total = 0;
+        if (!Directory.Exists($"/proc/{pid}/task"))
+            return 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            var schedstat = Path.Combine(task, "schedstat");
+            if (File.Exists(schedstat))
+                total += long.Parse(File.ReadAllText(schedstat).Split(' ')[0], CultureInfo.InvariantCulture) / 1e9;
+            var children = Path.Combine(task, "children");
+            if (File.Exists(children))
+                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    total += CpuSeconds(int.Parse(child, CultureInfo.InvariantCulture));
+        }
+        return total;
     }
 
     /// <summary>Clock ticks (1/100 s) of CPU used by <paramref name="pid"/> and all its descendants.</summary>

@@ -66,6 +66,8 @@ foreach (var table in tables)
 var dir = Path.Combine(FindRepoRoot(), "bench", "results");
 Directory.CreateDirectory(dir);
 var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{label}.md");
+if (File.Exists(file)) // a second run of the day keeps the first: runs are compared with each other
+    file = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd}-{label}-{DateTime.UtcNow:HHmm}.md");
 File.WriteAllText(file, report.ToString());
 Console.WriteLine($"written: {file}");
 
