@@ -40,12 +40,14 @@ public static class DataPlaneBench
     /// load asks for, and the same routing written by hand: a host map, and the rules an operator
     /// adds for a wildcard and a path.
     /// </summary>
+    /// <param name="ForwardedHeaders">Whether Gateway sets X-Forwarded-For and X-Forwarded-Proto (the hand-written side never does).</param>
     private sealed record Scenario(string Label, List<Backend> Backends, List<Route> RouteList, string? Host,
-        IReadOnlyList<(string Host, string Backend)> HandHosts, string HandRules = "");
+        IReadOnlyList<(string Host, string Backend)> HandHosts, string HandRules = "", bool ForwardedHeaders = true);
 
     /// <summary>
-    /// One catch-all route; named hosts and a catch-all (an ingress's usual shape) with 100 and
-    /// 10,000 routes; and 10,000 routes that need every lookup: hosts, a wildcard, a path and the catch-all.
+    /// One catch-all route, also with Gateway's forwarding headers off (the hand-written side sets
+    /// none); named hosts and a catch-all (an ingress's usual shape) with 100 and 10,000 routes; and
+    /// 10,000 routes that need every lookup: hosts, a wildcard, a path and the catch-all.
     /// </summary>
     private static IReadOnlyList<Scenario> Scenarios(int ngPort)
     {
@@ -67,6 +69,7 @@ public static class DataPlaneBench
         return
         [
             new Scenario("1: catch-all", [Make(0)], [catchAll], null, []),
+            new Scenario("1: catch-all, Gateway's forwarding headers off", [Make(0)], [catchAll], null, [], ForwardedHeaders: false),
             Hosts("100: hosts, catch-all", 100, [], ""),
             Hosts("10000: hosts, catch-all", 10_000, [], ""),
             Hosts("10000: hosts, wildcard, path, catch-all", 10_000,
@@ -81,82 +84,78 @@ public static class DataPlaneBench
         var pairs = Scenarios(ngPort).Select((scenario, i) => (Scenario: scenario,
             Hand: new Side($"hand, {scenario.Label}", () => Proxy.StartHandAsync(Path.Combine(root, $"hand-{i}"),
                 HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, new HandConfig.Extras(Rules: scenario.HandRules)))),
-            Gateway: new Side($"Gateway, {scenario.Label}", () => Proxy.StartGatewayAsync(scenario.Backends, scenario.RouteList)))).ToList();
+            Gateway: new Side($"Gateway, {scenario.Label}", () => Proxy.StartGatewayAsync(scenario.Backends, scenario.RouteList, scenario.ForwardedHeaders)))).ToList();
         for (var round = 1; round <= rounds; round++)
         {
             Console.WriteLine($"round {round}/{rounds}");
             foreach (var (scenario, hand, gateway) in pairs)
-                await RoundAsync(round % 2 == 1 ? [hand, gateway] : [gateway, hand], scenario.Host);
+                await (round % 2 == 1 ? RoundAsync(hand, gateway, scenario.Host) : RoundAsync(gateway, hand, scenario.Host));
         }
 
         var compare = new Table(
             $"Data plane: h2c (h2load -c16 -m10, {H2Requests:N0} requests) and HTTP/1.1 keep-alive (wrk -t2 -c32, {WrkDuration.TotalSeconds:0} s), median of {rounds} interleaved rounds, each round a fresh HAProxy of each side; per core = requests per second of the proxy's own CPU time; both at once = the two under load together, each with half the clients (h2load -c8 -m10 for {AtOnceDuration.TotalSeconds:0} s, wrk -t1 -c16 for {WrkDuration.TotalSeconds:0} s)",
-            "routes", "measure", "hand-written", "Gateway", "Gateway / hand", "each round's Gateway / hand");
+            "routes", "measure", "hand-written", "Gateway", "Gateway / hand", "median of the rounds' Gateway / hand", "each round's Gateway / hand");
         foreach (var (scenario, hand, gateway) in pairs)
             foreach (var (measure, of) in Sample.Measures)
                 compare.Add(scenario.Label, measure, hand.Median(of), gateway.Median(of), gateway.Median(of) / hand.Median(of),
-                    string.Join(" ", gateway.Samples.Zip(hand.Samples, (g, h) => (of(g) / of(h)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))));
+                    Stats.Median(gateway.Ratios(hand, of)), Each(gateway.Ratios(hand, of)));
         var scale = new Table("Gateway's HAProxy with N routes against 1 route (same run)", "routes", "h2c req/s", "× 1 route", "HTTP/1.1 req/s", "× 1 route");
         var one = pairs[0].Gateway;
-        foreach (var (scenario, _, gateway) in pairs)
+        foreach (var (scenario, _, gateway) in pairs.Where(p => p.Scenario.ForwardedHeaders))
             scale.Add(scenario.Label, gateway.Median(s => s.H2Rate), gateway.Median(s => s.H2Rate) / one.Median(s => s.H2Rate),
                 gateway.Median(s => s.H1Rate), gateway.Median(s => s.H1Rate) / one.Median(s => s.H1Rate));
         return [compare, scale];
     }
 
+    /// <summary>
+    /// Each part of Gateway's config added alone to the hand-written one, and measured at once
+    /// beside it (see <see cref="AtOnceAsync"/>): the first variant adds nothing, so its ratios are the
+    /// measure's own spread.
+    /// </summary>
     private static async Task<Table> AblationAsync(string root, int ngPort, int rounds)
     {
-        var sides = HandConfig.Ablation(Path.Combine(root, "ablation-maps"))
-            .Select((variant, i) => new Side(variant.Name, () => Proxy.StartHandAsync(Path.Combine(root, $"ablation-{i}"),
-                HandConfig.For(["be0000"], ngPort, [], variant.Extras)))).ToList();
+        Side Hand(string dir, string name, HandConfig.Extras extras) =>
+            new(name, () => Proxy.StartHandAsync(Path.Combine(root, dir), HandConfig.For(["be0000"], ngPort, [], extras)));
+        var pairs = HandConfig.Ablation(Path.Combine(root, "ablation-maps"))
+            .Select((variant, i) => (Hand: Hand($"ablation-{i}-hand", "hand-written", HandConfig.Extras.None), Variant: Hand($"ablation-{i}", variant.Name, variant.Extras)))
+            .ToList();
         for (var round = 1; round <= rounds; round++)
         {
             Console.WriteLine($"ablation round {round}/{rounds}");
-            await RoundAsync(round % 2 == 1 ? sides : Enumerable.Reverse(sides).ToList(), null);
+            foreach (var (hand, variant) in pairs)
+                await (round % 2 == 1 ? RoundAsync(hand, variant, null, alone: false) : RoundAsync(variant, hand, null, alone: false));
         }
-        var baseline = sides[0];
-        var table = new Table($"What each part of Gateway's config costs: added alone to the hand-written config (1 backend), median of {rounds} interleaved rounds, each round a fresh HAProxy of each",
-            "hand-written config +", "h2c req/s per core", "× hand", "HTTP/1.1 req/s per core", "× hand", "h2c req/s × hand", "HTTP/1.1 req/s × hand");
-        double Ratio(Side side, Func<Sample, double> of) => side.Median(of) / baseline.Median(of);
-        foreach (var side in sides)
-            table.Add(side.Name, side.Median(s => s.H2PerCore), Ratio(side, s => s.H2PerCore), side.Median(s => s.H1PerCore), Ratio(side, s => s.H1PerCore),
-                Ratio(side, s => s.H2Rate), Ratio(side, s => s.H1Rate));
+        var table = new Table($"What each part of Gateway's config costs: added alone to the hand-written config (1 backend), measured at once beside it (each with half the clients), {rounds} rounds, a fresh pair of HAProxies each",
+            "hand-written config +", "h2c req/s per core × hand, median of the rounds", "each round", "HTTP/1.1 req/s per core × hand, median of the rounds", "each round");
+        foreach (var (hand, variant) in pairs)
+        {
+            var (h2, h1) = (variant.Ratios(hand, s => s.H2PerCoreAtOnce), variant.Ratios(hand, s => s.H1PerCoreAtOnce));
+            table.Add(variant.Name, Stats.Median(h2), Each(h2), Stats.Median(h1), Each(h1));
+        }
         return table;
     }
 
+    private static string Each(IEnumerable<double> ratios) =>
+        string.Join(" ", ratios.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <summary>
-    /// One round: a fresh HAProxy for each side, all started and warmed up before the first is
-    /// measured (so each is measured beside the same idle others), then measured in the given order.
-    /// A process per round, not per run: one HAProxy's placement (its threads' CPUs, its memory)
-    /// stays with it for its life, and measured with one process per run the same pair of configs
-    /// moved ±20% from run to run while its rounds agreed.
+    /// One round of a pair: a fresh HAProxy for each side, both started and warmed up, measured one
+    /// after the other (in the order given; callers alternate it) and then at once. A process per
+    /// round, not per run: one HAProxy's placement (its threads' CPUs, its memory) stays with it for
+    /// its life, and with one process per run the same pair of configs moved ±20% from run to run
+    /// while its rounds agreed.
     /// </summary>
-    private static async Task RoundAsync(IReadOnlyList<Side> sides, string? host)
+    /// <param name="alone">Whether each is measured alone, one after the other, before the two at once.</param>
+    private static async Task RoundAsync(Side first, Side second, string? host, bool alone = true)
     {
-        var proxies = new List<Proxy>();
-        try
-        {
-            foreach (var side in sides)
-                proxies.Add(await side.StartAsync());
-            foreach (var proxy in proxies)
-                await proxy.WarmUpAsync(host);
-            var samples = new List<Sample>();
-            foreach (var proxy in proxies)
-                samples.Add(await proxy.MeasureAsync(host));
-            if (proxies.Count == 2)
-            {
-                var (first, second) = await AtOnceAsync(proxies[0], proxies[1], host);
-                samples = [samples[0] with { H2PerCoreAtOnce = first.H2, H1PerCoreAtOnce = first.H1 },
-                    samples[1] with { H2PerCoreAtOnce = second.H2, H1PerCoreAtOnce = second.H1 }];
-            }
-            for (var i = 0; i < sides.Count; i++)
-                sides[i].Samples.Add(samples[i]);
-        }
-        finally
-        {
-            foreach (var proxy in proxies)
-                await proxy.DisposeAsync();
-        }
+        await using var a = await first.StartAsync();
+        await using var b = await second.StartAsync();
+        await a.WarmUpAsync(host);
+        await b.WarmUpAsync(host);
+        var (sampleA, sampleB) = alone ? (await a.MeasureAsync(host), await b.MeasureAsync(host)) : (Sample.None, Sample.None);
+        var (atOnceA, atOnceB) = await AtOnceAsync(a, b, host);
+        first.Samples.Add(sampleA with { H2PerCoreAtOnce = atOnceA.H2, H1PerCoreAtOnce = atOnceA.H1 });
+        second.Samples.Add(sampleB with { H2PerCoreAtOnce = atOnceB.H2, H1PerCoreAtOnce = atOnceB.H1 });
     }
 
     /// <summary>
@@ -178,10 +177,12 @@ public static class DataPlaneBench
             (h2[1].Requests / (middle.Item2 - before.Item2), h1[1].Requests / (after.Item2 - middle.Item2)));
     }
 
-    /// <summary>One round's figures for one HAProxy; measured at once with another (see <see cref="AtOnceAsync"/>) only in a comparison.</summary>
+    /// <summary>One round's figures for one HAProxy: alone (NaN where not measured so), and at once with the other of its pair (see <see cref="AtOnceAsync"/>).</summary>
     private sealed record Sample(double H2Rate, double H2PerCore, double H1Rate, double H1PerCore, double P99,
         double H2PerCoreAtOnce = double.NaN, double H1PerCoreAtOnce = double.NaN)
     {
+        public static readonly Sample None = new(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+
         public static readonly (string Measure, Func<Sample, double> Of)[] Measures =
         [
             ("h2c req/s", s => s.H2Rate),
@@ -201,6 +202,9 @@ public static class DataPlaneBench
         public List<Sample> Samples { get; } = [];
         public Task<Proxy> StartAsync() => start();
         public double Median(Func<Sample, double> of) => Stats.Median(Samples.Select(of));
+
+        /// <summary>This side's figure over <paramref name="other"/>'s, round by round.</summary>
+        public IReadOnlyList<double> Ratios(Side other, Func<Sample, double> of) => Samples.Zip(other.Samples, (a, b) => of(a) / of(b)).ToList();
     }
 
     /// <summary>One running HAProxy.</summary>
@@ -213,9 +217,9 @@ public static class DataPlaneBench
 
         public int Port { get; }
 
-        public static async Task<Proxy> StartGatewayAsync(List<Backend> backends, List<Route> routes)
+        public static async Task<Proxy> StartGatewayAsync(List<Backend> backends, List<Route> routes, bool forwardedHeaders)
         {
-            var haproxy = await HaproxyUnderTest.StartAsync(backends, routes, fe => fe with { HttpsEnabled = false });
+            var haproxy = await HaproxyUnderTest.StartAsync(backends, routes, fe => fe with { HttpsEnabled = false, ForwardedHeaders = forwardedHeaders });
             return new Proxy(haproxy.Frontend.HttpPort, () => haproxy.Process.MasterPid, () => haproxy.DisposeAsync());
         }
 
@@ -311,7 +315,7 @@ public static class DataPlaneBench
                 return cfg.ToString();
             };
 
-        /// <summary>Each part of what Gateway renders (and what it rendered before issue 8), alone.</summary>
+        /// <summary>Each part of what Gateway renders, alone (what it rendered before issue 8 is in the results of 2026-12-01 and 2026-12-02).</summary>
         public static IReadOnlyList<(string Name, Extras Extras)> Ablation(string mapDir)
         {
             Directory.CreateDirectory(mapDir);
@@ -326,32 +330,17 @@ public static class DataPlaneBench
             [
                 ("nothing (the baseline)", Extras.None),
                 ("option forwardfor", new Extras(Frontend: "    option forwardfor\n")),
-                ("X-Forwarded-Proto, two rules testing ssl_fc (before)", new Extras(Frontend:
-                    "    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n")),
-                ("X-Forwarded-Proto http (now, without a TLS bind)", new Extras(Frontend: "    http-request set-header X-Forwarded-Proto http\n")),
-                ("route lookup as before: host, wildcard, path (5 set-var, 2 regsub)", new Extras(Map: mapDir, Frontend:
-                    "    http-request set-var(txn.gw_host) req.hdr(host),lower,regsub(:[0-9]+$,)\n" +
-                    "    http-request set-var(txn.gw_path) path,concat(/)\n" +
-                    $"    http-request set-var(txn.gw_backend) var(txn.gw_host),concat(,txn.gw_path,),map_beg({hostPath})\n" +
-                    $"    http-request set-var(txn.gw_backend) var(txn.gw_host),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
-                    $"    http-request set-var(txn.gw_backend) var(txn.gw_path),map_beg({path}) if !{{ var(txn.gw_backend) -m found }}\n" +
-                    "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n")),
-                ("route lookup now: host, wildcard, path, when a host route names a path", new Extras(Map: mapDir, Frontend:
-                    "    http-request set-var(txn.gw_path) path,concat(/)\n" +
-                    $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(,txn.gw_path,),map_beg({hostPath})\n" +
-                    $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(,txn.gw_path,),map_beg({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
-                    "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n" +
-                    $"    use_backend %[var(txn.gw_path),map_beg({path},_unrouted)]\n")),
-                ("route lookup now: host, wildcard, path, when no host route names a path", new Extras(Map: mapDir, Frontend:
+                ("X-Forwarded-Proto http (without a TLS bind)", new Extras(Frontend: "    http-request set-header X-Forwarded-Proto http\n")),
+                ("both forwarding headers: forwardfor and X-Forwarded-Proto", new Extras(Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n")),
+                ("route lookup: host, wildcard, path (no host route names a path)", new Extras(Map: mapDir, Frontend:
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(/),map_str({hostPath})\n" +
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(/),map_str({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
                     "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n" +
                     $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
-                ("route lookup now: hosts and a catch-all (one exact lookup answering the catch-all)", new Extras(Map: mapDir, Frontend:
+                ("route lookup: hosts and a catch-all (one exact lookup answering the catch-all)", new Extras(Map: mapDir, Frontend:
                     $"    use_backend %[req.hdr(host),lower,field(1,:),concat(/),map_str({hosts},be0000)]\n")),
-                ("route lookup now: paths only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
-                ("h2c scheme rewrite on every request (before)", new Extras(Backend: SetUri + " if { req.hdr(host) -m found }\n")),
-                ("h2c scheme rewrite unless the request says http (now)", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
+                ("route lookup: paths only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
+                ("h2c scheme rewrite unless the request says http", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
                 ("check inter 2s", new Extras(Server: " check inter 2s")),
                 ("all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, h2c rewrite unless http (no lookup: the catch-all is the default backend)",
                     new Extras(

@@ -21,6 +21,7 @@ public static partial class NodeBench
         public List<double> AloneAccepted { get; } = [];
         public List<double> AloneLive { get; } = [];
         public List<double> Unchanged { get; } = [];
+        public List<double> Healthz { get; } = [];
         public List<double> Fsync { get; } = [];
         public List<double> SqliteInsert { get; } = [];
     }
@@ -43,6 +44,7 @@ public static partial class NodeBench
             Add($"{build.Name}: alone, PUT answered (stored)", s.AloneAccepted);
             Add($"{build.Name}: alone, PUT → `show servers state` shows it", s.AloneLive);
             Add($"{build.Name}: alone, the same PUT again, unchanged (answered without a write: HTTP, validation, actor hops)", s.Unchanged);
+            Add($"{build.Name}: alone, GET /healthz (HTTP alone: no body, no actor)", s.Healthz);
             Add($"{build.Name}: streamed, PUT answered (stored)", s.StreamedAccepted);
             Add($"{build.Name}: streamed, PUT → `show servers state` shows it", s.StreamedLive);
         }
@@ -88,6 +90,11 @@ public static partial class NodeBench
             var started = Stopwatch.GetTimestamp();
             await node.PutOkAsync("/api/backends/lat", Backend("lat", Ip(n), 20000));
             samples.Unchanged.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await Task.Delay(random.Next(20, 41));
+            started = Stopwatch.GetTimestamp();
+            using (var healthz = await node.Admin.GetAsync("/healthz"))
+                healthz.EnsureSuccessStatusCode();
+            samples.Healthz.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             await Task.Delay(random.Next(20, 41));
             started = Stopwatch.GetTimestamp();
             fsyncFile.Write(record);

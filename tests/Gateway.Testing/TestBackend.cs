@@ -48,7 +48,7 @@ public sealed class TestBackend : IAsyncDisposable
             context.Response.Headers["x-server"] = name;
             context.Response.Headers["x-proto"] = context.Request.Protocol;
             await context.Response.WriteAsync(
-                $"server={name} proto={context.Request.Protocol} scheme={context.Request.Scheme} host={context.Request.Host} path={context.Request.Path} xfp={context.Request.Headers["x-forwarded-proto"]}\n");
+                $"server={name} proto={context.Request.Protocol} scheme={context.Request.Scheme} host={context.Request.Host} path={context.Request.Path} xfp={context.Request.Headers["x-forwarded-proto"]} xff={context.Request.Headers["x-forwarded-for"]}\n");
         });
         await app.StartAsync();
         return backend;

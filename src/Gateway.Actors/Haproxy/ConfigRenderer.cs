@@ -105,18 +105,25 @@ public static class ConfigRenderer
             if (fe.IPv6BindAddr.Length > 0)
                 cfg.Append("    bind [").Append(fe.IPv6BindAddr).Append("]:").Append(fe.HttpsPort).Append(" v6only").Append(tls).Append('\n');
         }
-        cfg.Append("    mode http\n")
-           .Append("    option forwardfor\n");
-        if (fe.HttpsEnabled)
-            cfg.Append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
-               .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
-        else
-            cfg.Append("    http-request set-header X-Forwarded-Proto http\n");
+        cfg.Append("    mode http\n");
+        if (fe.ForwardedHeaders)
+            ForwardedHeaders(cfg, fe.HttpsEnabled);
         var fallback = lookup.CatchAll is { } catchAll
             ? backends.Contains(catchAll) ? catchAll : RouteMaps.MissingBackend
             : backends.Contains(fe.DefaultBackend) ? fe.DefaultBackend : UnroutedBackend;
         RouteRules(cfg, layout, lookup, fallback);
         cfg.Append("    default_backend ").Append(fallback).Append('\n');
+    }
+
+    /// <summary>X-Forwarded-For, and X-Forwarded-Proto replacing what the client sent; the TLS test only where a TLS bind exists.</summary>
+    private static void ForwardedHeaders(StringBuilder cfg, bool https)
+    {
+        cfg.Append("    option forwardfor\n");
+        if (https)
+            cfg.Append("    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n")
+               .Append("    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
+        else
+            cfg.Append("    http-request set-header X-Forwarded-Proto http\n");
     }
 
     /// <summary>

@@ -221,6 +221,18 @@ public class ConfigRendererSpecs
         Assert.Equal(expected.Split('|'), Section(config, "frontend http-gateway").Where(l => l.Contains("X-Forwarded-Proto", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConfigRenderer_should_set_no_forwarding_header_when_they_are_off(bool https)
+    {
+        var config = Render(Backends, Routes, new GatewayConfig { HttpsEnabled = https, ForwardedHeaders = false }).Config;
+
+        var frontend = Section(config, "frontend http-gateway");
+        Assert.DoesNotContain(frontend, l => l.Contains("forwardfor", StringComparison.Ordinal) || l.Contains("X-Forwarded", StringComparison.Ordinal));
+        Assert.Contains("option forwardfor", Section(Render(Backends, Routes, new GatewayConfig { HttpsEnabled = https }).Config, "frontend http-gateway"));
+    }
+
     [Fact]
     public void RouteLookup_should_name_what_the_routes_need()
     {

@@ -81,6 +81,7 @@ public class ConfigRendererValiditySpecs
         ["https-ipv4-only"] = dir => new(Https(dir) with { IPv6BindAddr = "" }, [Backend()], []),
         ["https-ipv6-only"] = dir => new(Https(dir) with { IPv4BindAddr = "" }, [Backend()], []),
         ["http2-off"] = _ => new(new() { EnableHttp2 = false }, [Backend()], []),
+        ["forwarded-headers-off"] = dir => new(Https(dir) with { ForwardedHeaders = false }, [Backend()], []),
         ["bind-ipv4-only"] = _ => new(new() { IPv6BindAddr = "" }, [Backend()], []),
         ["bind-ipv6-only"] = _ => new(new() { IPv4BindAddr = "" }, [Backend()], []),
         ["bind-specific-addresses"] = _ => new(new() { IPv4BindAddr = "127.0.0.1", IPv6BindAddr = "::1", HttpPort = 65535 }, [Backend()], []),

@@ -89,7 +89,7 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
     }
 
     [Fact]
-    public void A_write_after_a_quiet_spell_should_commit_on_the_journal_thread_unless_another_writer_holds_the_database()
+    public async Task A_write_after_a_quiet_spell_should_commit_on_the_journal_thread_unless_another_writer_holds_the_database()
     {
         Write(Sys, "warm-up", ["x"]); // opens the writer's connection
         AwaitQuiet();
@@ -108,7 +108,7 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
         {
             journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("held", 1, "held"))], TestActor, 1));
             // asked right behind the write, answered well inside the busy timeout: the journal actor is not the one waiting
-            var meanwhile = journal.Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(5)).Result;
+            var meanwhile = await journal.Ask<GatewayWriteJournal.WriteCounts>(GatewayWriteJournal.GetWriteCounts.Instance, TimeSpan.FromSeconds(5));
             Assert.Equal((1L, quiet.Writes), (meanwhile.Taken - quiet.Taken, meanwhile.Writes));
         }
         ExpectMsg<WriteMessagesSuccessful>();

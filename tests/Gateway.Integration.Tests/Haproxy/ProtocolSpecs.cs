@@ -103,7 +103,22 @@ public sealed class ProtocolSpecs : IAsyncLifetime
         using var plain = Clients.Http1();
         var viaTls = await tls.FetchAsync(_haproxy.TlsUrl + "/");
         var viaPlain = await plain.FetchAsync(_haproxy.PlainUrl + "/");
-        Assert.Contains("xfp=https", viaTls.Body);
-        Assert.Contains("xfp=http\n", viaPlain.Body);
+        Assert.Contains("xfp=https xff=127.0.0.1\n", viaTls.Body);
+        Assert.Contains("xfp=http xff=127.0.0.1\n", viaPlain.Body);
+    }
+
+    [Fact]
+    public async Task Frontend_with_forwarded_headers_off_should_add_neither_header()
+    {
+        await using var bare = await HaproxyUnderTest.StartAsync([new Backend { Name = "web", Servers = [Server(_h1)] }], [],
+            fe => fe with { DefaultBackend = "web", ForwardedHeaders = false });
+        using var h1 = Clients.Http1();
+        using var h2c = Clients.H2c();
+        foreach (var client in new[] { h1, h2c })
+        {
+            var (status, body, _) = await client.FetchAsync(bare.PlainUrl + "/");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.EndsWith(" xfp= xff=\n", body);
+        }
     }
 }

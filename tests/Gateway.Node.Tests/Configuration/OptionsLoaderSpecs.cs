@@ -61,7 +61,7 @@ public sealed class OptionsLoaderSpecs
         { "Gateway:Providers:0:Intervall=10s", "Gateway:Providers:0:Intervall: unknown key, did you mean Interval?",
             "Gateway:Providers:0 takes Type, Name" },
         { "Gateway:Frontend:HTTPPrt=80", "Gateway:Frontend:HTTPPrt: unknown key, did you mean HTTPPort?",
-            "HTTPPort, HTTPSPort, HTTPSEnabled, SSLCertDir, StrictSNI, EnableHTTP2, ALPN, DefaultBackend, IPv4BindAddr, IPv6BindAddr" },
+            "HTTPPort, HTTPSPort, HTTPSEnabled, SSLCertDir, StrictSNI, EnableHTTP2, ALPN, DefaultBackend, IPv4BindAddr, IPv6BindAddr, ForwardedHeaders" },
         { "Gateway:Managr:SyncPeriod=5s", "Gateway:Managr: unknown key, did you mean Manager?",
             "Gateway takes DataDir, Frontend, Manager, Haproxy, Persistence, Providers, Admin, Cluster, Demo" },
         { "Gateway:Manager:Colour=red", "Gateway:Manager:Colour: unknown key. Gateway:Manager takes", "SyncPeriod, EventChanSize" },
@@ -236,7 +236,7 @@ public sealed class OptionsLoaderSpecs
             "Gateway:Frontend:FrontendName=edge", "Gateway:Frontend:HTTPPort=8081", "Gateway:Frontend:HTTPSPort=8444",
             "Gateway:Frontend:HTTPSEnabled=true", "Gateway:Frontend:SSLCertDir=/srv/certs", "Gateway:Frontend:StrictSNI=true",
             "Gateway:Frontend:EnableHTTP2=false", "Gateway:Frontend:ALPN=http/1.1", "Gateway:Frontend:DefaultBackend=web",
-            "Gateway:Frontend:IPv4BindAddr=127.0.0.1", "Gateway:Frontend:IPv6BindAddr=::1",
+            "Gateway:Frontend:IPv4BindAddr=127.0.0.1", "Gateway:Frontend:IPv6BindAddr=::1", "Gateway:Frontend:ForwardedHeaders=false",
             "Gateway:Manager:SyncPeriod=2s", "Gateway:Manager:EventChanSize=64", "Gateway:Manager:MinReloadInterval=500ms",
             "Gateway:Manager:ReloadQuietPeriod=00:00:00.250", "Gateway:Manager:MaxReloadDelay=1m",
             "Gateway:Haproxy:Binary=/usr/sbin/haproxy", "Gateway:Haproxy:Managed=false", "Gateway:Haproxy:KeepRunning=true",
@@ -253,6 +253,7 @@ public sealed class OptionsLoaderSpecs
         {
             FrontendName = "edge", HttpPort = 8081, HttpsPort = 8444, HttpsEnabled = true, SslCertDir = "/srv/certs", StrictSni = true,
             EnableHttp2 = false, Alpn = "http/1.1", DefaultBackend = "web", IPv4BindAddr = "127.0.0.1", IPv6BindAddr = "::1",
+            ForwardedHeaders = false,
         }, o.Frontend);
         Assert.Equal((TimeSpan.FromSeconds(2), 64, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(1)),
             (o.Manager.SyncPeriod, o.Manager.EventChanSize, o.Manager.MinReloadInterval, o.Manager.ReloadQuietPeriod, o.Manager.MaxReloadDelay));
