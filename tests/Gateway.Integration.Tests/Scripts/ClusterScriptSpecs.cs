@@ -16,7 +16,9 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
 {
     // Generous: the script installs what is missing, starts PostgreSQL and three nodes on a shared 2-core machine.
     private static readonly TimeSpan Ready = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan Stopped = TimeSpan.FromMinutes(2);
+    // The script bounds its own stop: 60 s for the nodes' graceful leave, then SIGKILL; PostgreSQL's
+    // fast stop (pg_ctl waits up to 60 s); 5 s for anything else of the run, then SIGKILL.
+    private static readonly TimeSpan Stopped = TimeSpan.FromMinutes(3);
 
     private readonly StringBuilder _lines = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,9 +53,15 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
             return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync()).Contains("Hello from the demo backend");
         }, TimeSpan.FromSeconds(60), "shop.test served by node 3's HAProxy");
 
-        Posix.Signal(_script!.Id, Posix.SIGINT);
-        using (var timeout = new CancellationTokenSource(Stopped))
-            await _script.WaitForExitAsync(timeout.Token);
+        var scriptOutput = OutputPipe(_script!.Id);
+        Posix.Signal(_script.Id, Posix.SIGINT);
+        await Eventually.True(() => Task.FromResult(_script.HasExited), Stopped, "cluster.sh stopped after Ctrl-C");
+        // A process of the run that outlived the script holds its output open (the pids and the run
+        // dir below would miss one that names neither): each is named, with its command line.
+        await Eventually.True(() => Task.FromResult(Holding(scriptOutput).Count == 0), TimeSpan.FromSeconds(30),
+            $"nothing holding cluster.sh's output after it exited (still: {string.Join("; ", Holding(scriptOutput))})");
+        using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            await _script.WaitForExitAsync(drained.Token);
 
         Assert.True(_script.ExitCode == 0, $"cluster.sh exited with {_script.ExitCode}:\n{Output}");
         Assert.Empty(pids.Where(Posix.IsRunning).Select(pid => $"{pid}: {Posix.CommandLine(pid)}"));
@@ -114,6 +122,28 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
         Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!))
             .Where(pid => Posix.IsRunning(pid) && Posix.CommandLine(pid).Contains(runDir + "/", StringComparison.Ordinal))
             .Select(pid => $"{pid}: {Posix.CommandLine(pid)}").ToList();
+
+    /// <summary>The pipe the process writes its output to, as <c>/proc</c> names it (<c>pipe:[inode]</c>).</summary>
+    private static string OutputPipe(int pid) =>
+        new FileInfo($"/proc/{pid}/fd/1").LinkTarget ?? throw new InvalidOperationException($"no output of process {pid}");
+
+    /// <summary>Every live process with <paramref name="pipe"/> as its standard output or error, with its command line.</summary>
+    private static List<string> Holding(string pipe) =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!))
+            .Where(pid => new[] { 1, 2 }.Any(fd => Target($"/proc/{pid}/fd/{fd}") == pipe))
+            .Select(pid => $"{pid}: {Posix.CommandLine(pid)}").ToList();
+
+    private static string? Target(string link)
+    {
+        try
+        {
+            return new FileInfo(link).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // the process ended while it was read
+        }
+    }
 
     private static async Task<(int Code, string Output)> BashAsync(string script)
     {
