@@ -58,8 +58,8 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
         await Eventually.True(() => Task.FromResult(_script.HasExited), Stopped, "cluster.sh stopped after Ctrl-C");
         // A process of the run that outlived the script holds its output open (the pids and the run
         // dir below would miss one that names neither): each is named, with its command line.
-        await Eventually.True(() => Task.FromResult(Holding(scriptOutput).Count == 0), TimeSpan.FromSeconds(30),
-            $"nothing holding cluster.sh's output after it exited (still: {string.Join("; ", Holding(scriptOutput))})");
+        await Eventually.Get(() => Task.FromResult(string.Join("; ", Holding(scriptOutput))), held => held.Length == 0,
+            TimeSpan.FromSeconds(30), "nothing holding cluster.sh's output after it exited");
         using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
             await _script.WaitForExitAsync(drained.Token);
 
