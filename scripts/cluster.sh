@@ -50,10 +50,13 @@ sleeper=""
 
 # --- stopping ---------------------------------------------------------------------------------
 
-# True while the process runs (a zombie, exited but not yet reaped, counts as stopped).
+# True while the process runs (a zombie, exited but not yet reaped, counts as stopped). Builtins
+# only: bash discards a SIGINT that arrives while it waits for a foreground child that did not die of
+# it (the manual's "wait and cooperative exit"), so a `kill -INT` sent to the script alone while the
+# wait loop below ran a `cat` here was lost.
 alive() {
   local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
   stat="${stat##*) }"
   [[ "${stat:0:1}" != Z ]]
 }
@@ -258,7 +261,8 @@ else
   echo "Ctrl-C stops everything and removes $run (--keep keeps it)."
 fi
 
-# Waits for Ctrl-C or SIGTERM (a background sleep, so the trap runs at once), telling when a node stops on its own.
+# Waits for Ctrl-C or SIGTERM (a background sleep, so the trap runs at once), telling when a node
+# stops on its own. Nothing here runs in the foreground (see alive), so SIGINT is never discarded.
 reported=()
 while :; do
   sleep 2 &
