@@ -105,44 +105,31 @@ public static partial class LoadTools
     /// nanosecond: the scheduler's own account (<c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat</c>), not
     /// the 10 ms ticks of <see cref="CpuTicks"/>. Threads that ended are not counted; HAProxy's live as long as it does.
     /// </summary>
-    public static double CpuSeconds(int pid)
-    {
-        double total = 0;
-        if (!Directory.Exists($"/proc/{pid}/task"))
-            return 0;
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            var schedstat = Path.Combine(task, "schedstat");
-            if (File.Exists(schedstat))
-                total += long.Parse(File.ReadAllText(schedstat).Split(' ')[0], CultureInfo.InvariantCulture) / 1e9;
-            var children = Path.Combine(task, "children");
-            if (File.Exists(children))
-                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    total += CpuSeconds(int.Parse(child, CultureInfo.InvariantCulture));
-        }
-        return total;
-    }
+    public static double CpuSeconds(int pid) =>
+        Tasks(pid).Sum(task => File.Exists($"{task}/schedstat")
+            ? long.Parse(File.ReadAllText($"{task}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1e9
+            : 0) + Children(pid).Sum(CpuSeconds);
 
-    /// <summary>Clock ticks (1/100 s) of CPU used by <paramref name="pid"/> and all its descendants.</summary>
+    /// <summary>Clock ticks (1/100 s) of CPU used by <paramref name="pid"/> and all its descendants (ended threads included).</summary>
     public static long CpuTicks(int pid)
     {
-        long total = 0;
         var stat = $"/proc/{pid}/stat";
         if (!File.Exists(stat))
             return 0;
         var text = File.ReadAllText(stat);
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            var children = Path.Combine(task, "children");
-            if (!File.Exists(children))
-                continue;
-            foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                total += CpuTicks(int.Parse(child, CultureInfo.InvariantCulture));
-        }
-        return total;
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+            + Children(pid).Sum(CpuTicks);
     }
+
+    private static IEnumerable<string> Tasks(int pid) =>
+        Directory.Exists($"/proc/{pid}/task") ? Directory.EnumerateDirectories($"/proc/{pid}/task") : [];
+
+    /// <summary>The processes <paramref name="pid"/>'s threads started, as the kernel lists them.</summary>
+    private static List<int> Children(int pid) =>
+        Tasks(pid).Where(task => File.Exists($"{task}/children"))
+            .SelectMany(task => File.ReadAllText($"{task}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(child => int.Parse(child, CultureInfo.InvariantCulture)).ToList();
 
     private static async Task<(int Code, string Output)> RunAsync(string file, string arguments)
     {

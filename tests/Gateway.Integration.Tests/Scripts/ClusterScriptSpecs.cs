@@ -102,9 +102,11 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
     /// </summary>
     private async Task CtrlCAsync()
     {
-        var (code, answer) = await BashAsync($"kill -INT -- -{_script!.Id}");
-        Assert.True(code == 0, $"kill -INT -- -{_script.Id}: {answer}");
+        var (code, answer) = await InterruptGroupAsync();
+        Assert.True(code == 0, $"kill -INT -- -{_script!.Id}: {answer}");
     }
+
+    private Task<(int Code, string Output)> InterruptGroupAsync() => BashAsync($"kill -INT -- -{_script!.Id}");
 
     private void Append(string? line)
     {
@@ -134,9 +136,11 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
 
     /// <summary>Every live process whose command line names the run dir: nodes, HAProxy masters and workers, postmaster, demo backend.</summary>
     private static List<string> ProcessesNaming(string runDir) =>
-        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!))
-            .Where(pid => Posix.IsRunning(pid) && Posix.CommandLine(pid).Contains(runDir + "/", StringComparison.Ordinal))
+        LivePids().Where(pid => Posix.IsRunning(pid) && Posix.CommandLine(pid).Contains(runDir + "/", StringComparison.Ordinal))
             .Select(pid => $"{pid}: {Posix.CommandLine(pid)}").ToList();
+
+    private static IEnumerable<int> LivePids() =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!));
 
     /// <summary>The pipe the process writes its output to, as <c>/proc</c> names it (<c>pipe:[inode]</c>).</summary>
     private static string OutputPipe(int pid) =>
@@ -144,8 +148,7 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
 
     /// <summary>Every live process with <paramref name="pipe"/> as its standard output or error, with its command line.</summary>
     private static List<string> Holding(string pipe) =>
-        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!))
-            .Where(pid => new[] { 1, 2 }.Any(fd => Target($"/proc/{pid}/fd/{fd}") == pipe))
+        LivePids().Where(pid => new[] { 1, 2 }.Any(fd => Target($"/proc/{pid}/fd/{fd}") == pipe))
             .Select(pid => $"{pid}: {Posix.CommandLine(pid)}").ToList();
 
     private static string? Target(string link)
@@ -182,7 +185,7 @@ public sealed partial class ClusterScriptSpecs(ITestOutputHelper output) : IAsyn
             return;
         if (!_script.HasExited)
         {
-            await BashAsync($"kill -INT -- -{_script.Id}");
+            await InterruptGroupAsync();
             using var timeout = new CancellationTokenSource(Stopped);
             try
             {
