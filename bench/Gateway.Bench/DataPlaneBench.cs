@@ -41,12 +41,13 @@ public static class DataPlaneBench
     /// adds for a wildcard and a path.
     /// </summary>
     /// <param name="ForwardedHeaders">Whether Gateway sets X-Forwarded-For and X-Forwarded-Proto (the hand-written side never does).</param>
+    /// <param name="Reuse">Gateway's <c>http-reuse</c> (the hand-written side keeps HAProxy's default, safe).</param>
     private sealed record Scenario(string Label, List<Backend> Backends, List<Route> RouteList, string? Host,
-        IReadOnlyList<(string Host, string Backend)> HandHosts, string HandRules = "", bool ForwardedHeaders = true);
+        IReadOnlyList<(string Host, string Backend)> HandHosts, string HandRules = "", bool ForwardedHeaders = true, HttpReuse Reuse = HttpReuse.Safe);
 
     /// <summary>
     /// One catch-all route, also with Gateway's forwarding headers off (the hand-written side sets
-    /// none); named hosts and a catch-all (an ingress's usual shape) with 100 and 10,000 routes; and
+    /// none) and with <c>http-reuse aggressive</c> (the hand-written side keeps safe); named hosts and a catch-all (an ingress's usual shape) with 100 and 10,000 routes; and
     /// 10,000 routes that need every lookup: hosts, a wildcard, a path and the catch-all.
     /// </summary>
     private static IReadOnlyList<Scenario> Scenarios(int ngPort)
@@ -70,6 +71,7 @@ public static class DataPlaneBench
         [
             new Scenario("1: catch-all", [Make(0)], [catchAll], null, []),
             new Scenario("1: catch-all, Gateway's forwarding headers off", [Make(0)], [catchAll], null, [], ForwardedHeaders: false),
+            new Scenario("1: catch-all, Gateway's http-reuse aggressive", [Make(0)], [catchAll], null, [], Reuse: HttpReuse.Aggressive),
             Hosts("100: hosts, catch-all", 100, [], ""),
             Hosts("10000: hosts, catch-all", 10_000, [], ""),
             Hosts("10000: hosts, wildcard, path, catch-all", 10_000,
@@ -84,7 +86,7 @@ public static class DataPlaneBench
         var pairs = Scenarios(ngPort).Select((scenario, i) => (Scenario: scenario,
             Hand: new Side($"hand, {scenario.Label}", () => Proxy.StartHandAsync(Path.Combine(root, $"hand-{i}"),
                 HandConfig.For(scenario.Backends.Select(b => b.Name).ToList(), ngPort, scenario.HandHosts, new HandConfig.Extras(Rules: scenario.HandRules)))),
-            Gateway: new Side($"Gateway, {scenario.Label}", () => Proxy.StartGatewayAsync(scenario.Backends, scenario.RouteList, scenario.ForwardedHeaders)))).ToList();
+            Gateway: new Side($"Gateway, {scenario.Label}", () => Proxy.StartGatewayAsync(scenario)))).ToList();
         for (var round = 1; round <= rounds; round++)
         {
             Console.WriteLine($"round {round}/{rounds}");
@@ -101,7 +103,7 @@ public static class DataPlaneBench
                     Stats.Median(gateway.Ratios(hand, of)), Each(gateway.Ratios(hand, of)));
         var scale = new Table("Gateway's HAProxy with N routes against 1 route (same run)", "routes", "h2c req/s", "× 1 route", "HTTP/1.1 req/s", "× 1 route");
         var one = pairs[0].Gateway;
-        foreach (var (scenario, _, gateway) in pairs.Where(p => p.Scenario.ForwardedHeaders))
+        foreach (var (scenario, _, gateway) in pairs.Where(p => p.Scenario is { ForwardedHeaders: true, Reuse: HttpReuse.Safe }))
             scale.Add(scenario.Label, gateway.Median(s => s.H2Rate), gateway.Median(s => s.H2Rate) / one.Median(s => s.H2Rate),
                 gateway.Median(s => s.H1Rate), gateway.Median(s => s.H1Rate) / one.Median(s => s.H1Rate));
         return [compare, scale];
@@ -116,7 +118,9 @@ public static class DataPlaneBench
     {
         Side Hand(string dir, string name, HandConfig.Extras extras) =>
             new(name, () => Proxy.StartHandAsync(Path.Combine(root, dir), HandConfig.For(["be0000"], ngPort, [], extras)));
+        var only = Environment.GetEnvironmentVariable("GATEWAY_BENCH_ABLATION") is { Length: > 0 } keys ? keys.Split(',').ToHashSet() : null;
         var pairs = HandConfig.Ablation(Path.Combine(root, "ablation-maps"))
+            .Where(variant => only is null || variant.Key == "nothing" || only.Contains(variant.Key))
             .Select((variant, i) => (Hand: Hand($"ablation-{i}-hand", "hand-written", HandConfig.Extras.None), Variant: Hand($"ablation-{i}", variant.Name, variant.Extras)))
             .ToList();
         for (var round = 1; round <= rounds; round++)
@@ -217,9 +221,11 @@ public static class DataPlaneBench
 
         public int Port { get; }
 
-        public static async Task<Proxy> StartGatewayAsync(List<Backend> backends, List<Route> routes, bool forwardedHeaders)
+        public static async Task<Proxy> StartGatewayAsync(Scenario scenario)
         {
-            var haproxy = await HaproxyUnderTest.StartAsync(backends, routes, fe => fe with { HttpsEnabled = false, ForwardedHeaders = forwardedHeaders });
+            var haproxy = await HaproxyUnderTest.StartAsync(scenario.Backends, scenario.RouteList,
+                fe => fe with { HttpsEnabled = false, ForwardedHeaders = scenario.ForwardedHeaders },
+                new HaproxyOptions { HardStopAfter = TimeSpan.FromSeconds(10), HttpReuse = scenario.Reuse });
             return new Proxy(haproxy.Frontend.HttpPort, () => haproxy.Process.MasterPid, () => haproxy.DisposeAsync());
         }
 
@@ -283,7 +289,8 @@ public static class DataPlaneBench
     private static class HandConfig
     {
         /// <param name="Rules">Routing rules after the host map (which then answers only the hosts it has): a wildcard's, a path's.</param>
-        public sealed record Extras(string Defaults = "", string Frontend = "", string Backend = "", string Server = "", string? Map = null, string Rules = "")
+        public sealed record Extras(string Defaults = "", string Frontend = "", string Backend = "", string Server = "", string? Map = null, string Rules = "",
+            string Global = "")
         {
             public static readonly Extras None = new();
         }
@@ -293,7 +300,7 @@ public static class DataPlaneBench
             (port, dir) =>
             {
                 var cfg = new StringBuilder();
-                cfg.Append("global\n    stats socket ").Append(dir).Append("/haproxy.sock mode 600 level admin\n");
+                cfg.Append("global\n    stats socket ").Append(dir).Append("/haproxy.sock mode 600 level admin\n").Append(extras.Global);
                 cfg.Append("defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n").Append(extras.Defaults);
                 cfg.Append("frontend fe\n    bind 127.0.0.1:").Append(port).Append('\n').Append(extras.Frontend);
                 if (hosts.Count > 0)
@@ -315,8 +322,13 @@ public static class DataPlaneBench
                 return cfg.ToString();
             };
 
-        /// <summary>Each part of what Gateway renders, alone (what it rendered before issue 8 is in the results of 2026-12-01 and 2026-12-02).</summary>
-        public static IReadOnlyList<(string Name, Extras Extras)> Ablation(string mapDir)
+        /// <summary>
+        /// Each part of what Gateway renders, alone, with a key (<c>GATEWAY_BENCH_ABLATION=key,…</c>
+        /// runs those beside the baseline); then other ways to write the forwarding headers, and what
+        /// a careful operator might set (what Gateway rendered before issue 8 is in the results of
+        /// 2026-12-01 and 2026-12-02).
+        /// </summary>
+        public static IReadOnlyList<(string Key, string Name, Extras Extras)> Ablation(string mapDir)
         {
             Directory.CreateDirectory(mapDir);
             var hostPath = Path.Combine(mapDir, "hostpath.map");
@@ -326,29 +338,40 @@ public static class DataPlaneBench
             File.WriteAllText(hosts, "api.bench.test/ be0000\n");
             File.WriteAllText(path, "/ be0000\n");
             const string SetUri = "    http-request set-uri http://%[req.hdr(host)]%[pathq]";
+            const string Xfp = "    http-request set-header X-Forwarded-Proto http\n";
             return
             [
-                ("nothing (the baseline)", Extras.None),
-                ("option forwardfor", new Extras(Frontend: "    option forwardfor\n")),
-                ("X-Forwarded-Proto http (without a TLS bind)", new Extras(Frontend: "    http-request set-header X-Forwarded-Proto http\n")),
-                ("both forwarding headers: forwardfor and X-Forwarded-Proto", new Extras(Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n")),
-                ("route lookup: host, wildcard, path (no host route names a path)", new Extras(Map: mapDir, Frontend:
+                ("nothing", "nothing (the baseline)", Extras.None),
+                ("forwardfor", "option forwardfor", new Extras(Frontend: "    option forwardfor\n")),
+                ("xfp", "X-Forwarded-Proto http (without a TLS bind)", new Extras(Frontend: Xfp)),
+                ("headers", "both forwarding headers: forwardfor and X-Forwarded-Proto", new Extras(Frontend: "    option forwardfor\n" + Xfp)),
+                ("headers-set", "both forwarding headers by set-header: X-Forwarded-For %[src], X-Forwarded-Proto",
+                    new Extras(Frontend: "    http-request set-header X-Forwarded-For %[src]\n" + Xfp)),
+                ("headers-add", "both forwarding headers by add-header after del-header (X-Forwarded-For appended, as forwardfor does)",
+                    new Extras(Frontend: "    http-request add-header X-Forwarded-For %[src]\n    http-request del-header X-Forwarded-Proto\n    http-request add-header X-Forwarded-Proto http\n")),
+                ("headers-backend", "both forwarding headers, set in the backend instead of the frontend",
+                    new Extras(Backend: "    option forwardfor\n" + Xfp)),
+                ("hosts-lookup", "route lookup: host, wildcard, path (no host route names a path)", new Extras(Map: mapDir, Frontend:
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),concat(/),map_str({hostPath})\n" +
                     $"    http-request set-var(txn.gw_backend) req.hdr(host),lower,field(1,:),regsub(^[^.]*,*),concat(/),map_str({hostPath}) if !{{ var(txn.gw_backend) -m found }}\n" +
                     "    use_backend %[var(txn.gw_backend)] if { var(txn.gw_backend) -m found }\n" +
                     $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
-                ("route lookup: hosts and a catch-all (one exact lookup answering the catch-all)", new Extras(Map: mapDir, Frontend:
+                ("host-lookup", "route lookup: hosts and a catch-all (one exact lookup answering the catch-all)", new Extras(Map: mapDir, Frontend:
                     $"    use_backend %[req.hdr(host),lower,field(1,:),concat(/),map_str({hosts},be0000)]\n")),
-                ("route lookup: paths only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
-                ("h2c scheme rewrite unless the request says http", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
-                ("check inter 2s", new Extras(Server: " check inter 2s")),
-                ("all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, h2c rewrite unless http (no lookup: the catch-all is the default backend)",
+                ("path-lookup", "route lookup: paths only (one fetch)", new Extras(Map: mapDir, Frontend: $"    use_backend %[path,concat(/),map_beg({path},_unrouted)]\n")),
+                ("scheme", "h2c scheme rewrite unless the request says http", new Extras(Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
+                ("check", "check inter 2s", new Extras(Server: " check inter 2s")),
+                ("catch-all", "all that Gateway adds per request for one catch-all route: forwardfor, X-Forwarded-Proto, h2c rewrite unless http (no lookup: the catch-all is the default backend)",
                     new Extras(
-                        Frontend: "    option forwardfor\n    http-request set-header X-Forwarded-Proto http\n",
+                        Frontend: "    option forwardfor\n" + Xfp,
                         Backend: SetUri + " if !{ url_beg http:// } { req.hdr(host) -m found }\n")),
-                ("Gateway's defaults (keep-alive, idle-close-on-response, redispatch, retries 3, timeouts)", new Extras(Defaults:
+                ("defaults", "Gateway's defaults (keep-alive, idle-close-on-response, redispatch, retries 3, timeouts)", new Extras(Defaults:
                     "    option http-keep-alive\n    option idle-close-on-response\n    option redispatch\n    retries 3\n" +
                     "    timeout http-request 10s\n    timeout http-keep-alive 10s\n    timeout queue 30s\n")),
+                ("reuse-aggressive", "http-reuse aggressive (a session's first request may share a backend connection already reused)",
+                    new Extras(Defaults: "    http-reuse aggressive\n")),
+                ("reuse-always", "http-reuse always (a session's first request may share any backend connection)", new Extras(Defaults: "    http-reuse always\n")),
+                ("nbthread1", "nbthread 1 (HAProxy picks one thread per CPU: 2 here)", new Extras(Global: "    nbthread 1\n")),
             ];
         }
     }

@@ -7,6 +7,7 @@ using Gateway.Bench;
 //        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,alone,idle,throughput,burst,memory]
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
+//        GATEWAY_BENCH_ABLATION=<key,…> runs only those parts of the ablation beside its baseline (keys in DataPlaneBench.HandConfig.Ablation)
 //        GATEWAY_BENCH_SUSTAINED_SECONDS=<n> streams n seconds instead of 25 in the cluster suite
 //        GATEWAY_BENCH_CLUSTER_NODE=<a Gateway.Node.dll> starts the cluster suite's nodes from it (another build, a ReadyToRun publish)
 //        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]

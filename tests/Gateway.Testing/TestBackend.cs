@@ -10,7 +10,8 @@ namespace Gateway.Testing;
 /// <summary>
 /// A real Kestrel server standing in for a user's backend. It answers every request with what it
 /// saw: <c>server=… proto=… scheme=… host=… path=…</c>, so a test sees which server served a
-/// request and over which protocol. <c>/slow?ms=N</c> answers after N ms, for in-flight tests.
+/// request and over which protocol; the <c>x-connection</c> header names the connection it came on.
+/// <c>/slow?ms=N</c> answers after N ms, for in-flight tests.
 /// Cleartext HTTP/2 (h2c prior knowledge) when <paramref name="http2"/>, HTTP/1.1 otherwise; a
 /// strict server: it refuses a <c>:scheme</c> that does not match its endpoint, like real ones.
 /// </summary>
@@ -47,6 +48,7 @@ public sealed class TestBackend : IAsyncDisposable
                 await Task.Delay(ms, context.RequestAborted);
             context.Response.Headers["x-server"] = name;
             context.Response.Headers["x-proto"] = context.Request.Protocol;
+            context.Response.Headers["x-connection"] = context.Connection.Id;
             await context.Response.WriteAsync(
                 $"server={name} proto={context.Request.Protocol} scheme={context.Request.Scheme} host={context.Request.Host} path={context.Request.Path} xfp={context.Request.Headers["x-forwarded-proto"]} xff={context.Request.Headers["x-forwarded-for"]}\n");
         });

@@ -86,6 +86,8 @@ public static class ConfigRenderer
            .Append("    timeout http-keep-alive 10s\n")
            .Append("    timeout queue 30s\n")
            .Append("    load-server-state-from-file global\n");
+        if (options.HttpReuse != HttpReuse.Safe)
+            cfg.Append("    http-reuse ").Append(options.HttpReuse.ToString().ToLowerInvariant()).Append('\n');
     }
 
     private static void Frontend(StringBuilder cfg, GatewayConfig fe, HaproxyLayout layout, IReadOnlySet<string> backends, RouteLookup lookup)

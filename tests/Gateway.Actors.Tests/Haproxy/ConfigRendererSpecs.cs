@@ -233,6 +233,18 @@ public class ConfigRendererSpecs
         Assert.Contains("option forwardfor", Section(Render(Backends, Routes, new GatewayConfig { HttpsEnabled = https }).Config, "frontend http-gateway"));
     }
 
+    [Theory]
+    [InlineData(HttpReuse.Never, "http-reuse never")]
+    [InlineData(HttpReuse.Aggressive, "http-reuse aggressive")]
+    [InlineData(HttpReuse.Always, "http-reuse always")]
+    public void ConfigRenderer_should_set_the_connection_reuse_in_defaults_only_when_not_haproxys_own(HttpReuse reuse, string expected)
+    {
+        var config = Render(Backends, Routes, options: new HaproxyOptions { HttpReuse = reuse }).Config;
+
+        Assert.Equal([expected], Section(config, "defaults").Where(l => l.StartsWith("http-reuse", StringComparison.Ordinal)));
+        Assert.DoesNotContain("http-reuse", Render(Backends, Routes).Config, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RouteLookup_should_name_what_the_routes_need()
     {

@@ -13,7 +13,7 @@ namespace Gateway.Actors.Tests.Haproxy;
 public class ConfigRendererValiditySpecs
 {
     /// <summary>One input to render: the frontend settings, backends and routes, built inside its scratch directory (for certificate and CA paths).</summary>
-    private sealed record Case(GatewayConfig Frontend, IReadOnlyList<Backend> Backends, IReadOnlyList<Route> Routes);
+    private sealed record Case(GatewayConfig Frontend, IReadOnlyList<Backend> Backends, IReadOnlyList<Route> Routes, HaproxyOptions? Options = null);
 
     private static readonly Dictionary<string, Func<ScratchHaproxyDir, Case>> Cases = new()
     {
@@ -82,6 +82,9 @@ public class ConfigRendererValiditySpecs
         ["https-ipv6-only"] = dir => new(Https(dir) with { IPv4BindAddr = "" }, [Backend()], []),
         ["http2-off"] = _ => new(new() { EnableHttp2 = false }, [Backend()], []),
         ["forwarded-headers-off"] = dir => new(Https(dir) with { ForwardedHeaders = false }, [Backend()], []),
+        ["http-reuse-never"] = _ => new(new(), [Backend()], [], new HaproxyOptions { HttpReuse = HttpReuse.Never }),
+        ["http-reuse-aggressive"] = _ => new(new(), [Backend()], [], new HaproxyOptions { HttpReuse = HttpReuse.Aggressive }),
+        ["http-reuse-always"] = _ => new(new(), [Backend()], [], new HaproxyOptions { HttpReuse = HttpReuse.Always }),
         ["bind-ipv4-only"] = _ => new(new() { IPv6BindAddr = "" }, [Backend()], []),
         ["bind-ipv6-only"] = _ => new(new() { IPv4BindAddr = "" }, [Backend()], []),
         ["bind-specific-addresses"] = _ => new(new() { IPv4BindAddr = "127.0.0.1", IPv6BindAddr = "::1", HttpPort = 65535 }, [Backend()], []),
@@ -107,7 +110,7 @@ public class ConfigRendererValiditySpecs
         var input = Cases[name](dir);
         AssertValid(input);
 
-        var rendered = ConfigRenderer.Render(input.Frontend, new HaproxyOptions(), dir.Layout, input.Backends, input.Routes);
+        var rendered = ConfigRenderer.Render(input.Frontend, input.Options ?? new HaproxyOptions(), dir.Layout, input.Backends, input.Routes);
         var errors = await dir.CheckAsync(rendered);
 
         Assert.True(errors.Count == 0, $"haproxy -c refused case [{name}]:\n{string.Join('\n', errors)}\n\n{rendered.Config}");
@@ -146,7 +149,7 @@ public class ConfigRendererValiditySpecs
             backends.Select((b, i) => Route(i % 2 == 0 ? $"h{i}.example.com" : "", $"/p{i}", b.Name)).ToList());
         AssertValid(input);
 
-        var rendered = ConfigRenderer.Render(input.Frontend, new HaproxyOptions(), dir.Layout, input.Backends, input.Routes);
+        var rendered = ConfigRenderer.Render(input.Frontend, input.Options ?? new HaproxyOptions(), dir.Layout, input.Backends, input.Routes);
         var errors = await dir.CheckAsync(rendered);
 
         Assert.True(errors.Count == 0, $"haproxy -c refused:\n{string.Join('\n', errors)}\n\n{rendered.Config}");

@@ -23,6 +23,7 @@ public sealed class OptionsLoaderSpecs
     {
         { "Gateway:Manager:SyncPeriod=5x", $"Gateway:Manager:SyncPeriod: {Duration}" },
         { "Gateway:Haproxy:HardStopAfter=30 seconds", $"Gateway:Haproxy:HardStopAfter: {Duration}" },
+        { "Gateway:Haproxy:HttpReuse=sometimes", "Gateway:Haproxy:HttpReuse: must be one of Never, Safe, Aggressive, Always" },
         { "Gateway:Manager:EventChanSize=lots", "Gateway:Manager:EventChanSize: must be an integer" },
         { "Gateway:Frontend:HTTPPort=80a", "Gateway:Frontend:HTTPPort: must be an integer" },
         { "Gateway:Frontend:HTTPSEnabled=yes", "Gateway:Frontend:HTTPSEnabled: must be true or false" },
@@ -240,6 +241,7 @@ public sealed class OptionsLoaderSpecs
             "Gateway:Manager:SyncPeriod=2s", "Gateway:Manager:EventChanSize=64", "Gateway:Manager:MinReloadInterval=500ms",
             "Gateway:Manager:ReloadQuietPeriod=00:00:00.250", "Gateway:Manager:MaxReloadDelay=1m",
             "Gateway:Haproxy:Binary=/usr/sbin/haproxy", "Gateway:Haproxy:Managed=false", "Gateway:Haproxy:KeepRunning=true",
+            "Gateway:Haproxy:HttpReuse=aggressive",
             "Gateway:Persistence:Provider=PostgreSql", "Gateway:Persistence:ConnectionString=Host=db;Username=gw;Database=gw",
             "Gateway:Providers:0:Type=Rest", "Gateway:Providers:0:Name=registry", "Gateway:Providers:0:Url=http://registry:8500/backends",
             "Gateway:Providers:0:Interval=30s", "Gateway:Providers:0:Timeout=2s",
@@ -257,7 +259,7 @@ public sealed class OptionsLoaderSpecs
         }, o.Frontend);
         Assert.Equal((TimeSpan.FromSeconds(2), 64, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(1)),
             (o.Manager.SyncPeriod, o.Manager.EventChanSize, o.Manager.MinReloadInterval, o.Manager.ReloadQuietPeriod, o.Manager.MaxReloadDelay));
-        Assert.Equal(("/usr/sbin/haproxy", false, true), (o.Haproxy.Binary, o.Haproxy.Managed, o.Haproxy.KeepRunning));
+        Assert.Equal(("/usr/sbin/haproxy", false, true, HttpReuse.Aggressive), (o.Haproxy.Binary, o.Haproxy.Managed, o.Haproxy.KeepRunning, o.Haproxy.HttpReuse));
         Assert.Equal((PersistenceProvider.PostgreSql, "Host=db;Username=gw;Database=gw"), (o.Persistence.Provider, o.Persistence.ConnectionString));
         Assert.Equal((ProviderType.Rest, "registry", "http://registry:8500/backends", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)),
             (o.Providers[0].Type, o.Providers[0].Name, o.Providers[0].Url, o.Providers[0].Interval, o.Providers[0].Timeout));
