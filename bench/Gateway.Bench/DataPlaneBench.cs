@@ -47,8 +47,9 @@ public static class DataPlaneBench
 
     /// <summary>
     /// One catch-all route, also with Gateway's forwarding headers off (the hand-written side sets
-    /// none) and with <c>http-reuse aggressive</c> (the hand-written side keeps safe); named hosts and a catch-all (an ingress's usual shape) with 100 and 10,000 routes; and
-    /// 10,000 routes that need every lookup: hosts, a wildcard, a path and the catch-all.
+    /// none) and with <c>http-reuse aggressive</c> (the hand-written side keeps safe); named hosts
+    /// and a catch-all (an ingress's usual shape) with 100 and 10,000 routes; and 10,000 routes that
+    /// need every lookup: hosts, a wildcard, a path and the catch-all.
     /// </summary>
     private static IReadOnlyList<Scenario> Scenarios(int ngPort)
     {

@@ -55,6 +55,8 @@ var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k =>
     .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`").ToList();
 if (knobs.Count > 0)
     report.Append("- runtime settings from the environment (nodes inherit them): ").AppendJoin(", ", knobs).Append('\n');
+if (Environment.GetEnvironmentVariable("GATEWAY_BENCH_ABLATION") is { Length: > 0 } ablation && suite == "dataplane")
+    report.Append("- ablation parts (GATEWAY_BENCH_ABLATION): ").Append(ablation).Append('\n');
 if (ClusterNodes.OtherBuild is { } otherBuild && suite == "cluster")
     report.Append("- cluster nodes from: ").Append(otherBuild).Append('\n');
 report.Append('\n');
