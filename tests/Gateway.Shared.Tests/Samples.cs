@@ -45,5 +45,6 @@ internal static class Samples
         Tls = new TlsSettings { Sni = "api.internal.example.com", CaFile = "/etc/ssl/certs/internal-ca.pem", Verify = false },
         HealthCheck = new HealthCheck { Path = "/health?full=1", Interval = TimeSpan.FromMilliseconds(500) },
         KeepClientScheme = true,
+        HttpReuse = HttpReuse.Aggressive,
     };
 }

@@ -87,7 +87,7 @@ public static class ConfigRenderer
            .Append("    timeout queue 30s\n")
            .Append("    load-server-state-from-file global\n");
         if (options.HttpReuse != HttpReuse.Safe)
-            cfg.Append("    http-reuse ").Append(options.HttpReuse.ToString().ToLowerInvariant()).Append('\n');
+            cfg.Append("    http-reuse ").Append(HttpReuseKeyword(options.HttpReuse)).Append('\n');
     }
 
     private static void Frontend(StringBuilder cfg, GatewayConfig fe, HaproxyLayout layout, IReadOnlySet<string> backends, RouteLookup lookup)
@@ -170,6 +170,9 @@ public static class ConfigRenderer
            .Append("    balance ").Append(BalanceKeyword(backend.Balance)).Append('\n');
         if (backend.Balance == BalanceAlgorithm.Source)
             cfg.Append("    hash-type consistent\n");
+        // said whenever the backend says it, safe included: the node's default may be another
+        if (backend.HttpReuse is { } reuse)
+            cfg.Append("    http-reuse ").Append(HttpReuseKeyword(reuse)).Append('\n');
         var check = backend.EffectiveHealthCheck;
         if (check.Enabled && check.Path is { } checkPath)
             cfg.Append("    option httpchk GET ").Append(checkPath).Append('\n');
@@ -190,6 +193,15 @@ public static class ConfigRenderer
             cfg.Append('\n');
         }
     }
+
+    private static string HttpReuseKeyword(HttpReuse reuse) => reuse switch
+    {
+        HttpReuse.Never => "never",
+        HttpReuse.Safe => "safe",
+        HttpReuse.Aggressive => "aggressive",
+        HttpReuse.Always => "always",
+        _ => throw new ArgumentOutOfRangeException(nameof(reuse), reuse, "not an http-reuse strategy"),
+    };
 
     public static string BalanceKeyword(BalanceAlgorithm balance) => balance switch
     {

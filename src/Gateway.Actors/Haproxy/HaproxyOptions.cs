@@ -1,3 +1,5 @@
+using Gateway.Shared.Model;
+
 namespace Gateway.Actors.Haproxy;
 
 /// <summary>
@@ -30,28 +32,10 @@ public sealed record HaproxyOptions
     public TimeSpan ReloadTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Which requests may share an idle connection to a server (<c>http-reuse</c>; HAProxy's default,
-    /// <see cref="Haproxy.HttpReuse.Safe"/>, renders nothing). See <see cref="Haproxy.HttpReuse"/>.
+    /// Which requests may share an idle connection to a server, for backends that do not say
+    /// (<c>http-reuse</c> in <c>defaults</c>; HAProxy's default, <see cref="HttpReuse.Safe"/>, renders
+    /// nothing). See <see cref="HttpReuse"/>.
     /// </summary>
     public HttpReuse HttpReuse { get; init; } = HttpReuse.Safe;
 }
 
-/// <summary>
-/// HAProxy's <c>http-reuse</c> strategies. With <see cref="Safe"/> the first request of each client
-/// connection opens a server connection of its own, and an HTTP/2 server connection stays reserved
-/// to one client connection while it has streams: no request of a new client can meet a server
-/// connection that the server is closing at that moment. <see cref="Aggressive"/> lets a first
-/// request use a server connection that has already served more than one request, so HTTP/2
-/// server connections carry the streams of many clients: HAProxy served 1.16x the h2c and 1.65x the
-/// HTTP/1.1 requests per core of safe, to an h2c server on loopback (data-plane bench, ablation), at
-/// the price HAProxy names: a first request may fail now and then when a server closes an idle
-/// connection as it is sent, and one slow client can hold back others sharing its server connection.
-/// <see cref="Always"/> shares any idle connection (1.30x and 1.68x), <see cref="Never"/> none.
-/// </summary>
-public enum HttpReuse
-{
-    Never,
-    Safe,
-    Aggressive,
-    Always,
-}

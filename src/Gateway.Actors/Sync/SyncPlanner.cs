@@ -99,6 +99,7 @@ public static class SyncPlanner
         a.Balance != b.Balance
         || a.Protocol != b.Protocol
         || a.KeepClientScheme != b.KeepClientScheme
+        || a.HttpReuse != b.HttpReuse
         || a.EffectiveHealthCheck != b.EffectiveHealthCheck
         || !Equals(a.Tls, b.Tls);
 

@@ -36,6 +36,14 @@ public sealed record Backend
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool KeepClientScheme { get; init; }
 
+    /// <summary>
+    /// Which requests may share an idle connection to these servers (HAProxy's <c>http-reuse</c>):
+    /// <c>aggressive</c> lets new clients share HTTP/2 server connections, for servers of small, quick
+    /// answers. Null: the node's <c>Gateway:Haproxy:HttpReuse</c>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HttpReuse? HttpReuse { get; init; }
+
     [JsonIgnore]
     public HealthCheck EffectiveHealthCheck => HealthCheck ?? HealthCheck.Default;
 
@@ -53,6 +61,7 @@ public sealed record Backend
         && Balance == other.Balance
         && Protocol == other.Protocol
         && KeepClientScheme == other.KeepClientScheme
+        && HttpReuse == other.HttpReuse
         && EffectiveHealthCheck == other.EffectiveHealthCheck
         && Equals(Tls, other.Tls)
         && Servers.SequenceEqual(other.Servers);

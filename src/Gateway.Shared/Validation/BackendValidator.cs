@@ -13,6 +13,8 @@ public static class BackendValidator
             errors.Add(new("balance", "must be one of roundrobin, leastconn, first, random, source"));
         if (!Enum.IsDefined(backend.Protocol))
             errors.Add(new("protocol", "must be one of http1, h2c, h2"));
+        if (backend.HttpReuse is { } reuse && !Enum.IsDefined(reuse))
+            errors.Add(new("httpReuse", "must be one of never, safe, aggressive, always"));
 
         if (backend.Servers is null)
             errors.Add(new("servers", "is required"));

@@ -111,6 +111,15 @@ public class ConfigRendererBackendSpecs
         Assert.Contains("http-request set-uri http://%[req.hdr(host)]%[pathq] if !{ url_beg http:// } { req.hdr(host) -m found }", section);
     }
 
+    [Theory]
+    [InlineData(HttpReuse.Safe, "http-reuse safe")]
+    [InlineData(HttpReuse.Aggressive, "http-reuse aggressive")]
+    public void ConfigRenderer_should_set_a_backends_own_connection_reuse_even_when_it_is_haproxys_default(HttpReuse reuse, string expected)
+    {
+        Assert.Equal([expected], SectionOf(Backend() with { HttpReuse = reuse }).Where(l => l.StartsWith("http-reuse", StringComparison.Ordinal)));
+        Assert.DoesNotContain(SectionOf(Backend()), l => l.StartsWith("http-reuse", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ConfigRenderer_should_keep_the_client_scheme_when_an_h2c_backend_asks_for_it()
     {

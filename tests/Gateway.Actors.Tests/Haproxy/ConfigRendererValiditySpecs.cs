@@ -26,6 +26,9 @@ public class ConfigRendererValiditySpecs
         ["protocol-http1"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.Http1 }),
         ["protocol-h2c"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.H2c }),
         ["protocol-h2c-keep-client-scheme"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.H2c, KeepClientScheme = true }),
+        ["backend-http-reuse-aggressive"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.H2c, HttpReuse = HttpReuse.Aggressive }),
+        ["backend-http-reuse-safe-under-aggressive-default"] = _ => new(new(), [Backend() with { HttpReuse = HttpReuse.Safe }], [],
+            new HaproxyOptions { HttpReuse = HttpReuse.Aggressive }),
         ["protocol-h2-system-ca"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.H2 }),
         ["protocol-h2-sni"] = _ => OneBackend(b => b with { Protocol = ServerProtocol.H2, Tls = new() { Sni = "api.internal" } }),
         ["protocol-h2-sni-without-check"] = _ => OneBackend(b => b with

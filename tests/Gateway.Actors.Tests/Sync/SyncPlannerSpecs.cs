@@ -63,6 +63,7 @@ public class SyncPlannerSpecs
         { "health check off", Backend("api") with { HealthCheck = new HealthCheck { Enabled = false } } },
         { "health check interval", Backend("api") with { HealthCheck = new HealthCheck { Interval = TimeSpan.FromSeconds(5) } } },
         { "keep client scheme", Backend("api") with { Protocol = ServerProtocol.H2c, KeepClientScheme = true } },
+        { "http-reuse", Backend("api") with { HttpReuse = HttpReuse.Aggressive } },
     };
 
     [Theory]

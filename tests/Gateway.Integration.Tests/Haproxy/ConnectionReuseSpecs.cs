@@ -5,22 +5,31 @@ using Gateway.Testing;
 namespace Gateway.Integration.Tests.Haproxy;
 
 /// <summary>
-/// <c>Gateway:Haproxy:HttpReuse</c> through a real HAProxy, seen from a real h2c server: which
-/// connections the first requests of new clients arrive on.
+/// <c>Gateway:Haproxy:HttpReuse</c> and a backend's own <c>httpReuse</c> through a real HAProxy, seen
+/// from a real h2c server: which connections the first requests of new clients arrive on.
 /// </summary>
 public sealed class ConnectionReuseSpecs
 {
     private const int NewClients = 6;
 
     [Theory]
-    [InlineData(HttpReuse.Safe)]
-    [InlineData(HttpReuse.Aggressive)]
-    public async Task First_requests_of_new_clients_should_share_server_connections_only_when_reuse_is_aggressive(HttpReuse reuse)
+    [InlineData(HttpReuse.Safe, null, false)]
+    [InlineData(HttpReuse.Aggressive, null, true)]
+    [InlineData(HttpReuse.Safe, HttpReuse.Aggressive, true)] // the backend's own, over the node's
+    [InlineData(HttpReuse.Aggressive, HttpReuse.Safe, false)]
+    public async Task First_requests_of_new_clients_should_share_server_connections_only_when_reuse_is_aggressive(
+        HttpReuse node, HttpReuse? backend, bool shared)
     {
         await using var server = await TestBackend.StartAsync("h2c-1", http2: true);
         await using var haproxy = await HaproxyUnderTest.StartAsync(
-            [new Backend { Name = "grpc", Protocol = ServerProtocol.H2c, Servers = [new BackendServer { Name = server.Name, IP = server.IP, Port = server.Port }] }],
-            [], fe => fe with { DefaultBackend = "grpc" }, new HaproxyOptions { HardStopAfter = TimeSpan.FromSeconds(10), HttpReuse = reuse });
+            [
+                new Backend
+                {
+                    Name = "grpc", Protocol = ServerProtocol.H2c, HttpReuse = backend,
+                    Servers = [new BackendServer { Name = server.Name, IP = server.IP, Port = server.Port }],
+                },
+            ],
+            [], fe => fe with { DefaultBackend = "grpc" }, new HaproxyOptions { HardStopAfter = TimeSpan.FromSeconds(10), HttpReuse = node });
 
         var firsts = new List<string>();
         for (var i = 0; i < NewClients; i++)
@@ -33,7 +42,7 @@ public sealed class ConnectionReuseSpecs
         }
 
         var distinct = firsts.Distinct().Count();
-        if (reuse == HttpReuse.Safe)
+        if (!shared)
             Assert.Equal(NewClients, distinct); // each first request on a server connection of its own
         else
             Assert.True(distinct < NewClients, $"every first request opened a server connection of its own: {string.Join(", ", firsts)}");

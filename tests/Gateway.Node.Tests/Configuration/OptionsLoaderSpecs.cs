@@ -1,5 +1,6 @@
 using Gateway.Actors.Haproxy;
 using Gateway.Node.Configuration;
+using Gateway.Shared.Model;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Node.Tests.Configuration;

@@ -41,6 +41,8 @@ public class BackendSpecs
         Assert.NotEqual(backend, backend with { Balance = BalanceAlgorithm.LeastConn });
         Assert.NotEqual(backend, backend with { Protocol = ServerProtocol.H2c });
         Assert.NotEqual(backend, backend with { KeepClientScheme = false });
+        Assert.NotEqual(backend, backend with { HttpReuse = null });
+        Assert.NotEqual(backend, backend with { HttpReuse = HttpReuse.Safe });
         Assert.NotEqual(backend, backend with { HealthCheck = backend.HealthCheck! with { Path = "/other" } });
         Assert.NotEqual(backend, backend with { Tls = backend.Tls! with { Verify = true } });
         Assert.NotEqual(backend, backend with { Tls = null });

@@ -48,6 +48,7 @@ public class GatewayJsonErrorSpecs
     [InlineData("""{"backends":[{"name":"a","balance":1}]}""", "backends[0].balance", "must be one of roundrobin, leastconn, first, random, source")]
     [InlineData("""{"backends":[{"name":"a","balance":"1"}]}""", "backends[0].balance", "must be one of roundrobin, leastconn, first, random, source")]
     [InlineData("""{"backends":[{"name":"a","protocol":"http2"}]}""", "backends[0].protocol", "must be one of http1, h2c, h2")]
+    [InlineData("""{"backends":[{"name":"a","httpReuse":"sometimes"}]}""", "backends[0].httpReuse", "must be one of never, safe, aggressive, always")]
     [InlineData("""{"backends":[{"name":"a","servers":[{"name":"s","ip":"10.0.0.1","port":1,"state":"up"}]}]}""", "backends[0].servers[0].state", "must be one of ready, drain, maint")]
     public void GatewayJson_should_list_the_accepted_names_when_an_enum_value_is_wrong(string json, string field, string message)
     {

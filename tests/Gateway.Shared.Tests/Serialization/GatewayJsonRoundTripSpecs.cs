@@ -32,7 +32,7 @@ public class GatewayJsonRoundTripSpecs
             + """[{"name":"srv1","ip":"10.0.1.10","port":8443,"weight":10,"state":"drain"},"""
             + """{"name":"srv2","ip":"2001:db8::1","port":8443,"weight":0,"state":"maint"}],"balance":"source","protocol":"h2","healthCheck":"""
             + """{"enabled":true,"path":"/health?full=1","interval":"500ms"},"tls":"""
-            + """{"sni":"api.internal.example.com","caFile":"/etc/ssl/certs/internal-ca.pem","verify":false},"keepClientScheme":true}""",
+            + """{"sni":"api.internal.example.com","caFile":"/etc/ssl/certs/internal-ca.pem","verify":false},"keepClientScheme":true,"httpReuse":"aggressive"}""",
             json);
     }
 
@@ -40,7 +40,7 @@ public class GatewayJsonRoundTripSpecs
     public void GatewayJson_should_read_options_written_by_hand()
     {
         const string json = """
-            {"name": "grpc", "balance": "leastconn", "protocol": "h2c", "keepClientScheme": true,
+            {"name": "grpc", "balance": "leastconn", "protocol": "h2c", "keepClientScheme": true, "httpReuse": "aggressive",
              "healthCheck": {"enabled": false, "interval": "1m"},
              "servers": [{"name": "g1", "ip": "::1", "port": 5000, "weight": 256, "state": "maint"}]}
             """;
@@ -51,6 +51,7 @@ public class GatewayJsonRoundTripSpecs
         Assert.Equal(BalanceAlgorithm.LeastConn, backend!.Balance);
         Assert.Equal(ServerProtocol.H2c, backend.Protocol);
         Assert.True(backend.KeepClientScheme);
+        Assert.Equal(HttpReuse.Aggressive, backend.HttpReuse);
         Assert.Equal(new HealthCheck { Enabled = false, Interval = TimeSpan.FromMinutes(1) }, backend.HealthCheck);
         var server = Assert.Single(backend.Servers);
         Assert.Equal((256, ServerAdminState.Maint), (server.Weight!.Value, server.State));

@@ -171,11 +171,11 @@ public class BackendValidatorSpecs
     public void BackendValidator_should_refuse_undefined_enum_values()
     {
         var backend = Samples.Backend("api", Samples.Server() with { State = (ServerAdminState)7 })
-            with { Balance = (BalanceAlgorithm)9, Protocol = (ServerProtocol)3 };
+            with { Balance = (BalanceAlgorithm)9, Protocol = (ServerProtocol)3, HttpReuse = (HttpReuse)4 };
 
         var errors = BackendValidator.Validate(backend).Select(e => e.Field);
 
-        Assert.Equal(["balance", "protocol", "servers[0].state"], errors);
+        Assert.Equal(["balance", "protocol", "httpReuse", "servers[0].state"], errors);
     }
 
     [Fact]
