@@ -38,4 +38,3 @@ public sealed record HaproxyOptions
     /// </summary>
     public HttpReuse HttpReuse { get; init; } = HttpReuse.Safe;
 }
-
