@@ -80,6 +80,27 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Added_server_should_keep_its_server_connection_for_a_keep_alive_client()
+    {
+        const int requests = 8;
+        Assert.All(await _haproxy.Runtime.ExecuteAsync(RuntimeOperations.AddServer(_web, Server("s2", _b))), r => Assert.True(r.Ok, r.ToString()));
+        await _haproxy.RunAsync(RuntimeCommands.SetState("web", "s1", ServerAdminState.Maint));
+        using var client = Clients.Http1(keepAlive: true);
+
+        var connections = new HashSet<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await client.GetAsync(_haproxy.PlainUrl + "/");
+            response.EnsureSuccessStatusCode();
+            Assert.StartsWith("server=b ", await response.Content.ReadAsStringAsync());
+            connections.Add(response.Headers.GetValues("x-connection").Single());
+        }
+
+        // HAProxy 2.6 gives a dynamic server no idle-connection pool unless asked: then every request opens a connection.
+        Assert.True(connections.Count <= 2, $"{requests} requests of one client reached the added server over {connections.Count} connections");
+    }
+
+    [Fact]
     public async Task Added_server_should_get_its_options_spelled_out_on_an_h2c_backend()
     {
         await using var h2 = await TestBackend.StartAsync("h2", http2: true);

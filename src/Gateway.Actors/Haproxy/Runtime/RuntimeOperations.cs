@@ -55,16 +55,33 @@ public static class RuntimeOperations
         if (IsGone(maint.Output))
             return true;
         var waited = Stopwatch.StartNew();
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             var delete = await client.ExecuteAsync(RuntimeCommands.DeleteServer(backend, server), cancellationToken).ConfigureAwait(false);
             if (delete.Ok || IsGone(delete.Output))
                 return true;
+            // Idle connections hold it too, for pool-purge-delay and longer; closing them loses nothing.
+            var closed = await client.ExecuteAsync(CloseIdleConnections(backend, server, attempt), cancellationToken).ConfigureAwait(false);
+            if (closed.Ok)
+            {
+                delete = await client.ExecuteAsync(RuntimeCommands.DeleteServer(backend, server), cancellationToken).ConfigureAwait(false);
+                if (delete.Ok || IsGone(delete.Output))
+                    return true;
+            }
             if (waited.Elapsed >= wait)
                 return false;
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// HAProxy 2.6 has no command that closes a server's idle connections, but an address change
+    /// does it (and nothing else: requests in flight finish). Only for a server in maint that is
+    /// being deleted: it takes no request at the placeholder address. The port alternates so the
+    /// address always changes, which is what triggers the close.
+    /// </summary>
+    private static RuntimeCommand CloseIdleConnections(string backend, string server, int attempt) =>
+        RuntimeCommands.SetAddress(backend, server, "127.0.0.1", 1 + attempt % 2);
 
     /// <summary>Replaces a map's whole content in one step: prepare a version, fill it, commit it.</summary>
     public static async Task<IReadOnlyList<RuntimeReply>> ReplaceMapAsync(RuntimeApiClient client, string map,

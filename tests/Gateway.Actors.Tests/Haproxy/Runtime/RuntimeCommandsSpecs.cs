@@ -29,11 +29,11 @@ public class RuntimeCommandsSpecs
         { "show one backend's servers state", RuntimeCommands.ShowServersState("be"), "show servers state be", ReplyExpectation.Output },
         { "show info", RuntimeCommands.ShowInfo(), "show info", ReplyExpectation.Output },
         { "add plain server", RuntimeCommands.AddServer(Backend("be") with { HealthCheck = new() { Enabled = false } }, Server("s1", "10.0.0.1", 8080)),
-            "add server be/s1 10.0.0.1:8080", ReplyExpectation.ServerAdded },
+            "add server be/s1 10.0.0.1:8080 pool-max-conn -1 pool-purge-delay 5s", ReplyExpectation.ServerAdded },
         { "add checked h2c server", RuntimeCommands.AddServer(Backend("be") with { Protocol = ServerProtocol.H2c }, Server("s1", "10.0.0.1", 8080, weight: 3)),
-            "add server be/s1 10.0.0.1:8080 check inter 2s weight 3 proto h2", ReplyExpectation.ServerAdded },
+            "add server be/s1 10.0.0.1:8080 check inter 2s weight 3 proto h2 pool-max-conn -1 pool-purge-delay 5s", ReplyExpectation.ServerAdded },
         { "add h2 server", RuntimeCommands.AddServer(Backend("be") with { Protocol = ServerProtocol.H2, Tls = new() { Sni = "api.internal" } }, Server("s1", "::1", 8443)),
-            "add server be/s1 [::1]:8443 check inter 2s ssl verify required ca-file @system-ca sni str(api.internal) check-sni api.internal alpn h2,http/1.1",
+            "add server be/s1 [::1]:8443 check inter 2s ssl verify required ca-file @system-ca sni str(api.internal) check-sni api.internal alpn h2,http/1.1 pool-max-conn -1 pool-purge-delay 5s",
             ReplyExpectation.ServerAdded },
     };
 
@@ -56,7 +56,7 @@ public class RuntimeCommandsSpecs
 
         var command = RuntimeCommands.AddServer(backend, Server("s1", state: ServerAdminState.Maint));
 
-        Assert.Equal("add server be/s1 10.0.0.1:8080", command.Text);
+        Assert.Equal("add server be/s1 10.0.0.1:8080 pool-max-conn -1 pool-purge-delay 5s", command.Text);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class RuntimeOperationsSpecs
 
         var commands = RuntimeOperations.AddServer(Checked, server);
 
-        Assert.Equal(["add server be/s1 10.0.0.1:8080 check inter 2s", "enable health be/s1", $"set server be/s1 state {keyword}"], Texts(commands));
+        Assert.Equal(["add server be/s1 10.0.0.1:8080 check inter 2s pool-max-conn -1 pool-purge-delay 5s", "enable health be/s1", $"set server be/s1 state {keyword}"], Texts(commands));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public class RuntimeOperationsSpecs
 
         var commands = RuntimeOperations.AddServer(Unchecked, server);
 
-        Assert.Equal(["add server be/s1 10.0.0.1:8080", "set server be/s1 state ready"], Texts(commands));
+        Assert.Equal(["add server be/s1 10.0.0.1:8080 pool-max-conn -1 pool-purge-delay 5s", "set server be/s1 state ready"], Texts(commands));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public class RuntimeOperationsSpecs
 
         var (withChecks, withoutChecks) = (RuntimeOperations.AddServer(Checked, server), RuntimeOperations.AddServer(Unchecked, server));
 
-        Assert.Equal(["add server be/s1 10.0.0.1:8080 check inter 2s", "enable health be/s1"], Texts(withChecks));
-        Assert.Equal(["add server be/s1 10.0.0.1:8080"], Texts(withoutChecks));
+        Assert.Equal(["add server be/s1 10.0.0.1:8080 check inter 2s pool-max-conn -1 pool-purge-delay 5s", "enable health be/s1"], Texts(withChecks));
+        Assert.Equal(["add server be/s1 10.0.0.1:8080 pool-max-conn -1 pool-purge-delay 5s"], Texts(withoutChecks));
     }
 
     [Theory]
