@@ -65,6 +65,9 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
         CancellationToken cancellationToken) =>
         _transaction.CommitAsync(config, backends, reason, reload, cancellationToken, validate);
 
+    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken) =>
+        ServerMoves.FinishAsync(_runtime, moves, wait, cancellationToken);
+
     public async Task<IReadOnlyList<LiveServer>> ShowServersStateAsync(CancellationToken cancellationToken)
     {
         var reply = await _runtime.ExecuteAsync(RuntimeCommands.ShowServersState(), cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,9 @@ public interface IHaproxyClient
     /// <summary>Maint, then <c>del server</c> once HAProxy lets go of it; false if still there after <paramref name="wait"/>.</summary>
     Task<bool> RemoveServerAsync(string backend, string server, TimeSpan wait, CancellationToken cancellationToken);
 
+    /// <summary>Finishes moves whose twins serve the new addresses (<see cref="ServerMoves.FinishAsync"/>).</summary>
+    Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken);
+
     Task<CommitResult> CommitAsync(RenderedConfig config, IReadOnlyCollection<Backend> backends, string reason, bool reload, bool validate,
         CancellationToken cancellationToken);
 

@@ -6,12 +6,15 @@ namespace Gateway.Actors.Sync;
 
 /// <summary>
 /// What the periodic reconcile found: commands that put servers back as applied (on
-/// <see cref="Servers"/> servers), servers to remove, backends HAProxy lacks.
+/// <see cref="Servers"/> servers, the moves among them apart), servers to remove, backends HAProxy lacks.
 /// </summary>
 public sealed record DriftRepair(
     IReadOnlyList<RuntimeCommand> Commands, int Servers, IReadOnlyList<ServerRef> Removals, IReadOnlyList<string> MissingBackends)
 {
-    public int Count => Commands.Count + Removals.Count + MissingBackends.Count;
+    /// <summary>Servers in the rotation at another address than applied: moved back (<see cref="ServerMoves"/>).</summary>
+    public IReadOnlyList<ServerMove> Moves { get; init; } = [];
+
+    public int Count => Commands.Count + Moves.Count + Removals.Count + MissingBackends.Count;
 }
 
 /// <summary>
@@ -27,6 +30,7 @@ public static class DriftPlanner
         IReadOnlyList<LiveServer> live)
     {
         var commands = new List<RuntimeCommand>();
+        var moves = new List<ServerMove>();
         var removals = new List<ServerRef>();
         var missing = new List<string>();
         var servers = 0;
@@ -43,9 +47,18 @@ public static class DriftPlanner
             foreach (var server in backend.Servers)
             {
                 var before = commands.Count;
-                commands.AddRange(liveServers.TryGetValue(new ServerRef(name, server.Name), out var now)
-                    ? RuntimeOperations.Converge(name, new RuntimeOperations.ServerSettings(now.Address, now.Port, now.Weight, now.State), server)
-                    : RuntimeOperations.AddServer(backend, server));
+                if (!liveServers.TryGetValue(new ServerRef(name, server.Name), out var now))
+                {
+                    commands.AddRange(RuntimeOperations.AddServer(backend, server));
+                }
+                else
+                {
+                    var current = new RuntimeOperations.ServerSettings(now.Address, now.Port, now.Weight, now.State);
+                    if (ServerMoves.Needed(current, server))
+                        moves.Add(new ServerMove(name, server, ServerMoves.TwinName(server.Name, n => liveServers.ContainsKey(new ServerRef(name, n)))));
+                    else
+                        commands.AddRange(RuntimeOperations.Converge(name, current, server));
+                }
                 if (commands.Count > before)
                     servers++;
             }
@@ -57,6 +70,6 @@ public static class DriftPlanner
             if (versioned.Backend.FindServer(key.Server) is null)
                 removals.Add(key);
         }
-        return new DriftRepair(commands, servers, removals, missing);
+        return new DriftRepair(commands, servers + moves.Count, removals, missing) { Moves = moves };
     }
 }

@@ -75,6 +75,9 @@ public sealed partial class HaproxySyncActor
         var (job, outcome) = (done.Job, done.Outcome);
         foreach (var (backend, error) in outcome.RuntimeFailures)
             _log.Warning("Runtime change of [{Backend}] failed ({Error}); falling back to a reload", backend, error);
+        foreach (var server in outcome.MovedInFlight)
+            _log.Warning("Moved [{Server}] while requests to its old address were still in flight after [{Wait}]; "
+                + "HAProxy 2.6 may reuse their connections to the old address", server, _settings.MoveDrainWait);
         if (outcome.MapsError is { } mapsError)
             _log.Warning("Route maps not replaced at runtime ({Error}); falling back to a reload", mapsError);
         if (outcome.Reload is { } reload)

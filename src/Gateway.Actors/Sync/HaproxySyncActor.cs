@@ -176,7 +176,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
                     o => new StartupDone(o, startUp.Desired), e => new StartupFailed(e));
                 break;
             case SyncWork.Reconcile reconcile:
-                Run(ct => SyncRound.ReconcileAsync(reconcile.Applied, client, ct), o => new ReconcileDone(o), e => new WorkFailed(e));
+                Run(ct => SyncRound.ReconcileAsync(reconcile.Applied, client, _settings.MoveDrainWait, ct), o => new ReconcileDone(o), e => new WorkFailed(e));
                 break;
             case SyncWork.Round round:
                 Run(ct => SyncRound.RunAsync(round.Job, settings, client, ct), o => new RoundDone(round.Job, round.RoutesVersion, o), e => new WorkFailed(e));

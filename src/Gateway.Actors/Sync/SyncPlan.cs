@@ -10,10 +10,15 @@ public readonly record struct ServerRef(string Backend, string Server)
     public override string ToString() => $"{Backend}/{Server}";
 }
 
-/// <summary>The runtime commands that bring one backend to <see cref="Target"/> at <see cref="Version"/>, and the servers to remove gracefully.</summary>
+/// <summary>
+/// The runtime commands that bring one backend to <see cref="Target"/> at <see cref="Version"/>,
+/// the moves those commands start (finished after them), and the servers to remove gracefully.
+/// </summary>
 public sealed record RuntimeStep(Backend Target, long Version, IReadOnlyList<RuntimeCommand> Commands, IReadOnlyList<string> Removals)
 {
     public string Backend => Target.Name;
+
+    public IReadOnlyList<ServerMove> Moves { get; init; } = [];
 }
 
 /// <summary>

@@ -107,9 +107,17 @@ public static class SyncPlanner
     {
         var name = want.Backend.Name;
         var commands = new List<RuntimeCommand>();
+        var moves = new List<ServerMove>();
         foreach (var server in want.Backend.Servers)
         {
-            if (have.FindServer(server.Name) is { } old)
+            var old = have.FindServer(server.Name);
+            if (old is not null && ServerMoves.Needed(RuntimeOperations.ServerSettings.Of(old), server))
+            {
+                var twin = ServerMoves.TwinName(server.Name, n => pendingRemovals.Contains(new ServerRef(name, n)));
+                commands.AddRange(ServerMoves.Start(want.Backend, server, twin));
+                moves.Add(new ServerMove(name, server, twin));
+            }
+            else if (old is not null)
                 commands.AddRange(RuntimeOperations.Converge(name, RuntimeOperations.ServerSettings.Of(old), server));
             else if (pendingRemovals.Contains(new ServerRef(name, server.Name)))
                 // Still in HAProxy, in maint, waiting to be deleted: take it back rather than add it twice.
@@ -118,7 +126,7 @@ public static class SyncPlanner
                 commands.AddRange(RuntimeOperations.AddServer(want.Backend, server));
         }
         var removals = have.Servers.Where(s => want.Backend.FindServer(s.Name) is null).Select(s => s.Name).ToList();
-        return new RuntimeStep(want.Backend, want.Version, commands, removals);
+        return new RuntimeStep(want.Backend, want.Version, commands, removals) { Moves = moves };
     }
 
     private static string? Summarize(List<string> reasons) => reasons.Count switch

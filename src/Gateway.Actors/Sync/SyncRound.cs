@@ -38,7 +38,11 @@ public sealed record SyncOutcome(
     IReadOnlyList<ServerRef> StillPending,
     CommitResult? Reload,
     IReadOnlyList<string> RefusedBackends,
-    CommitResult? Written);
+    CommitResult? Written)
+{
+    /// <summary>Servers moved while requests to their old address were still in flight when the wait ran out.</summary>
+    public IReadOnlyList<ServerRef> MovedInFlight { get; init; } = [];
+}
 
 /// <summary>The result of a reconcile: repairs made (commands on <see cref="Servers"/> servers), servers still waiting for removal, backends that need a reload.</summary>
 public sealed record ReconcileOutcome(
@@ -72,7 +76,7 @@ public static class SyncRound
                 updated[step.Backend] = new VersionedBackend(step.Target, step.Version);
         }
 
-        var pending = new List<ServerRef>();
+        var (pending, movedInFlight) = await FinishMovesAsync(job.Plan.Runtime, updated, failures, settings, client, cancellationToken).ConfigureAwait(false);
         var removals = job.Plan.Runtime
             .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
@@ -113,7 +117,42 @@ public static class SyncRound
             var config = settings.Render(live, maps ?? job.AppliedMaps, job.LiveLookup);
             written = await client.CommitAsync(config, live, "runtime changes", reload: false, validate: false, cancellationToken).ConfigureAwait(false);
         }
-        return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, tally, maps, mapsError, pending, null, [], written);
+        return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, tally, maps, mapsError, pending, null, [], written)
+        {
+            MovedInFlight = movedInFlight,
+        };
+    }
+
+    /// <summary>
+    /// Finishes the moves the batch started, of the steps HAProxy took; a move HAProxy refuses
+    /// takes its backend out of <paramref name="updated"/> into <paramref name="failures"/> (a reload
+    /// puts it right). Returns the twins still draining, to remove later, and the servers moved with
+    /// requests still in flight to the old address.
+    /// </summary>
+    private static async Task<(List<ServerRef> Twins, List<ServerRef> InFlight)> FinishMovesAsync(IReadOnlyList<RuntimeStep> steps,
+        Dictionary<string, VersionedBackend> updated, List<(string, string)> failures, SyncSettings settings, IHaproxyClient client,
+        CancellationToken cancellationToken)
+    {
+        var moves = steps.Where(s => updated.ContainsKey(s.Backend)).SelectMany(s => s.Moves).ToList();
+        var twins = new List<ServerRef>();
+        var inFlight = new List<ServerRef>();
+        if (moves.Count == 0)
+            return (twins, inFlight);
+        foreach (var result in await client.FinishMovesAsync(moves, settings.MoveDrainWait, cancellationToken).ConfigureAwait(false))
+        {
+            var backend = result.Move.Backend;
+            if (result.Error is { } error)
+            {
+                if (updated.Remove(backend))
+                    failures.Add((backend, error));
+                continue;
+            }
+            if (!result.Drained)
+                inFlight.Add(new ServerRef(backend, result.Move.Target.Name));
+            if (!result.TwinRemoved)
+                twins.Add(new ServerRef(backend, result.Move.Twin));
+        }
+        return (twins, inFlight);
     }
 
     private static async Task<SyncOutcome> ReloadAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
@@ -134,7 +173,7 @@ public static class SyncRound
 
     /// <summary>Reads what HAProxy serves, repairs drift from <paramref name="applied"/>, retries pending removals.</summary>
     public static async Task<ReconcileOutcome> ReconcileAsync(IReadOnlyDictionary<string, VersionedBackend> applied, IHaproxyClient client,
-        CancellationToken cancellationToken)
+        TimeSpan moveDrainWait, CancellationToken cancellationToken)
     {
         var backendsReply = await client.ExecuteAsync([RuntimeCommands.ShowBackends()], cancellationToken).ConfigureAwait(false);
         if (!backendsReply[0].Ok)
@@ -142,12 +181,43 @@ public static class SyncRound
         var live = await client.ShowServersStateAsync(cancellationToken).ConfigureAwait(false);
         var repair = DriftPlanner.Plan(applied, RuntimeCommands.ParseBackends(backendsReply[0].Output), live);
         var replies = repair.Commands.Count == 0 ? [] : await client.ExecuteAsync(repair.Commands, cancellationToken).ConfigureAwait(false);
-        var pending = new List<ServerRef>();
+        var (twins, moveCommands, moveError) = await MoveBackAsync(repair.Moves, applied, client, moveDrainWait, cancellationToken).ConfigureAwait(false);
+        var pending = new List<ServerRef>(twins);
         foreach (var server in repair.Removals)
             if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
                 pending.Add(server);
-        var error = replies.FirstOrDefault(r => !r.Ok)?.ToString();
-        return new ReconcileOutcome(repair.Commands.Count + repair.Removals.Count - pending.Count, repair.Commands.Count, repair.Servers, pending,
+        var error = replies.FirstOrDefault(r => !r.Ok)?.ToString() ?? moveError;
+        return new ReconcileOutcome(repair.Count - repair.MissingBackends.Count - pending.Count, repair.Commands.Count + moveCommands, repair.Servers, pending,
             repair.MissingBackends, error);
+    }
+
+    /// <summary>Moves servers found at another address back to the applied one: the twins in one batch (their commands counted), then the moves finished together.</summary>
+    private static async Task<(IReadOnlyList<ServerRef> Twins, int Commands, string? Error)> MoveBackAsync(IReadOnlyList<ServerMove> moves,
+        IReadOnlyDictionary<string, VersionedBackend> applied, IHaproxyClient client, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (moves.Count == 0)
+            return ([], 0, null);
+        var starts = moves.Select(m => ServerMoves.Start(applied[m.Backend].Backend, m.Target, m.Twin)).ToList();
+        var commands = starts.SelectMany(c => c).ToList();
+        var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
+        string? error = null;
+        var started = new List<ServerMove>();
+        var offset = 0;
+        for (var i = 0; i < moves.Count; offset += starts[i].Count, i++)
+        {
+            if (replies.Skip(offset).Take(starts[i].Count).FirstOrDefault(r => !r.Ok) is { } refused)
+                error ??= refused.ToString(); // the server keeps its address; a twin left behind is removed as unknown next time
+            else
+                started.Add(moves[i]);
+        }
+        var twins = new List<ServerRef>();
+        foreach (var result in started.Count == 0 ? [] : await client.FinishMovesAsync(started, wait, cancellationToken).ConfigureAwait(false))
+        {
+            if (result.Error is { } refused)
+                error ??= refused;
+            else if (!result.TwinRemoved)
+                twins.Add(new ServerRef(result.Move.Backend, result.Move.Twin));
+        }
+        return (twins, commands.Count, error);
     }
 }

@@ -20,6 +20,12 @@ public sealed record SyncSettings(GatewayConfig Frontend, HaproxyOptions Haproxy
     /// <summary>After runtime-only changes, haproxy.cfg is rewritten at most this often.</summary>
     public TimeSpan ConfigWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a round waits for a moving server's requests in flight to its old address to end
+    /// before it gives the server the new address anyway (see <see cref="Haproxy.Runtime.ServerMoves"/>).
+    /// </summary>
+    public TimeSpan MoveDrainWait { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Upper bound for one sync round (HAProxy unresponsive).</summary>
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

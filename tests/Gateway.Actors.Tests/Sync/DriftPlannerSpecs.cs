@@ -47,6 +47,19 @@ public class DriftPlannerSpecs
     }
 
     [Fact]
+    public void DriftPlanner_should_move_back_a_server_in_the_rotation_found_at_another_address_with_a_twin_named_apart_from_live_ones()
+    {
+        var repair = DriftPlanner.Plan(Applied, LiveBackends,
+            [Live("s1", "10.0.0.66", port: 9999), Live("s2", "10.0.0.2", weight: 4), Live("s1:moving", "10.0.0.1")]);
+
+        var move = Assert.Single(repair.Moves);
+        Assert.Equal(("api", "s1", "10.0.0.1", 8080, "s1:moving2"), (move.Backend, move.Target.Name, move.Target.IP, move.Target.Port, move.Twin));
+        Assert.Empty(repair.Commands);
+        Assert.Equal([new ServerRef("api", "s1:moving")], repair.Removals); // a twin left behind is a server Gateway does not know
+        Assert.Equal(1, repair.Servers);
+    }
+
+    [Fact]
     public void DriftPlanner_should_add_a_server_haproxy_lost()
     {
         var repair = DriftPlanner.Plan(Applied, LiveBackends, [Live("s1", "10.0.0.1")]);

@@ -25,6 +25,8 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
 
     public sealed record RemoveServer(string Backend, string Server, TimeSpan At) : Call(At);
 
+    public sealed record FinishMoves(IReadOnlyList<string> Moves, TimeSpan At) : Call(At);
+
     /// <summary>A call held until the spec releases it.</summary>
     public sealed class Gate
     {
@@ -112,6 +114,12 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     {
         Record(new RemoveServer(backend, server, _clock.Elapsed));
         return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Record(new FinishMoves(moves.Select(m => $"{m.Backend}/{m.Target.Name} via {m.Twin}").ToList(), _clock.Elapsed));
+        return Task.FromResult<IReadOnlyList<MoveResult>>(moves.Select(m => new MoveResult(m, true, true, null)).ToList());
     }
 
     public async Task<CommitResult> CommitAsync(RenderedConfig config, IReadOnlyCollection<Backend> backends, string reason, bool reload, bool validate,

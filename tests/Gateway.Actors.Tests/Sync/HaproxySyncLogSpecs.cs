@@ -11,12 +11,14 @@ public class HaproxySyncLogSpecs(ITestOutputHelper output) : HaproxySyncSpec(out
     [Fact]
     public void HaproxySync_should_log_one_information_line_with_the_counts_of_a_runtime_round()
     {
-        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2")));
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2"), Server("s4", "10.0.0.4")));
 
-        EventFilter.Info("Applied [5] runtime commands to [1] backends: [1] servers moved, [1] added, [1] removed, [1] weights and [0] admin states set")
+        // the move is its twin's three commands, the addition three, the weight one
+        EventFilter.Info("Applied [7] runtime commands to [1] backends: [1] servers moved, [1] added, [1] removed, [1] weights and [0] admin states set")
             .ExpectOne(() =>
             {
-                sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", weight: 5), Server("s3", "10.0.0.3"))));
+                sync.Tell(new BackendStateChanged("api", 2,
+                    Backend("api", Server("s1", "10.0.0.9"), Server("s2", "10.0.0.2", weight: 5), Server("s3", "10.0.0.3"))));
                 AwaitApplied(sync, 2, "api");
             });
     }

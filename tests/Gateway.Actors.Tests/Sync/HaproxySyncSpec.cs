@@ -89,6 +89,18 @@ public abstract class HaproxySyncSpec : Akka.TestKit.Xunit2.TestKit
         Assert.All(backends, b => Assert.Equal(version, status.Backends[b].Desired));
     }
 
+    /// <summary>The batch that starts a move of a checked server in the rotation: its twin, added at the new address.</summary>
+    protected static IReadOnlyList<string> Twin(string backend, string server, string ip, int port, string? twin = null)
+    {
+        twin ??= server + ":moving";
+        return
+        [
+            $"add server {backend}/{twin} {ip}:{port} check inter 2s {Gateway.Actors.Haproxy.Runtime.RuntimeCommands.DynamicServerDefaults}",
+            $"enable health {backend}/{twin}",
+            $"set server {backend}/{twin} state ready",
+        ];
+    }
+
     protected static Task Within(Task task) => task.WaitAsync(TimeSpan.FromSeconds(5));
 
     protected override void Dispose(bool disposing)

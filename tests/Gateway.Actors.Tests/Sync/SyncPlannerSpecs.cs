@@ -1,4 +1,5 @@
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
@@ -91,14 +92,43 @@ public class SyncPlannerSpecs
     }
 
     [Fact]
-    public void SyncPlanner_should_set_the_address_and_port_at_runtime_in_one_command_when_a_server_moves()
+    public void SyncPlanner_should_move_a_server_in_the_rotation_by_a_twin_at_the_new_address_when_its_address_changes()
     {
-        var plan = Plan(State((Backend("api", Server("s1", "10.0.0.1", 8080)), 1)), State((Backend("api", Server("s1", "10.0.0.7", 9090)), 2)));
+        var plan = Plan(State((Backend("api", Server("s1", "10.0.0.1", 8080)), 1)), State((Backend("api", Server("s1", "10.0.0.7", 9090, weight: 3)), 2)));
 
-        Assert.Equal(["set server api/s1 addr 10.0.0.7 port 9090"], Commands(plan));
+        Assert.Equal(
+            [
+                $"add server api/s1:moving 10.0.0.7:9090 check inter 2s weight 3 {RuntimeCommands.DynamicServerDefaults}",
+                "enable health api/s1:moving",
+                "set server api/s1:moving state ready",
+            ], Commands(plan));
+        var move = Assert.Single(plan.Runtime[0].Moves);
+        Assert.Equal(("api", "s1", "10.0.0.7", 9090, "s1:moving"), (move.Backend, move.Target.Name, move.Target.IP, move.Target.Port, move.Twin));
         Assert.False(plan.NeedsReload);
         Assert.Equal(2, plan.Runtime[0].Version);
         Assert.Empty(plan.Runtime[0].Removals);
+    }
+
+    [Theory]
+    [InlineData(ServerAdminState.Maint, ServerAdminState.Ready)]
+    [InlineData(ServerAdminState.Ready, ServerAdminState.Maint)]
+    public void SyncPlanner_should_set_the_address_in_one_command_when_the_server_is_in_maint_before_or_after(ServerAdminState before, ServerAdminState after)
+    {
+        var plan = Plan(State((Backend("api", Server("s1", "10.0.0.1", 8080, state: before)), 1)),
+            State((Backend("api", Server("s1", "10.0.0.7", 9090, state: after)), 2)));
+
+        Assert.Equal(["set server api/s1 addr 10.0.0.7 port 9090", $"set server api/s1 state {RuntimeCommands.StateKeyword(after)}"], Commands(plan));
+        Assert.Empty(plan.Runtime[0].Moves);
+    }
+
+    [Fact]
+    public void SyncPlanner_should_name_a_twin_apart_from_one_still_waiting_for_its_removal()
+    {
+        var pending = new HashSet<ServerRef> { new("api", "s1:moving"), new("api", "s1:moving2") };
+
+        var plan = Plan(State((Backend("api", Server("s1", "10.0.0.1")), 1)), State((Backend("api", Server("s1", "10.0.0.7")), 2)), pending: pending);
+
+        Assert.Equal("s1:moving3", Assert.Single(plan.Runtime[0].Moves).Twin);
     }
 
     [Fact]
@@ -306,7 +336,7 @@ public class SyncPlannerSpecs
 
         var plan = Plan(applied, desired);
 
-        Assert.Equal(["set server api/s1 addr 10.0.0.9 port 8080"], Commands(plan));
+        Assert.Equal([("api", "s1")], plan.Runtime.SelectMany(r => r.Moves).Select(m => (m.Backend, m.Target.Name)));
         Assert.Equal(["web"], plan.Structural);
     }
 }

@@ -25,7 +25,7 @@ public class SyncStateSpecs
         Assert.False(round.Job.Reload);
         var step = Assert.Single(round.Job.Plan.Runtime);
         Assert.Equal(("api", 2L), (step.Backend, step.Version));
-        Assert.Equal(["set server api/s1 addr 10.0.0.2 port 8080"], step.Commands.Select(c => c.Text));
+        Assert.Equal(["api/s1 → 10.0.0.2:8080 via s1:moving"], step.Moves.Select(m => $"{m.Backend}/{m.Target.Name} → {m.Target.IP}:{m.Target.Port} via {m.Twin}"));
     }
 
     [Fact]

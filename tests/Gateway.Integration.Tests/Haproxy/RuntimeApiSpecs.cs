@@ -67,6 +67,30 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Move_should_take_a_busy_keep_alive_client_to_the_new_address_and_lose_no_request()
+    {
+        using var client = Clients.Http1(keepAlive: true);
+        await using var load = new LoadLoop(client, _haproxy.PlainUrl + "/", workers: 2, maxRequests: 100_000, maxTime: TimeSpan.FromSeconds(60));
+        await load.Progress(50);
+        var target = Server("s1", _b);
+
+        var started = await _haproxy.Runtime.ExecuteAsync(ServerMoves.Start(_web, target, "s1:moving"));
+        var moved = Assert.Single(await ServerMoves.FinishAsync(_haproxy.Runtime, [new ServerMove("web", target, "s1:moving")], TimeSpan.FromSeconds(5)));
+        var atOldAfterMove = _a.Requests;
+        await load.Progress(300);
+        var twinGone = moved.TwinRemoved || await RuntimeOperations.RemoveServerAsync(_haproxy.Runtime, "web", "s1:moving", TimeSpan.FromSeconds(5));
+        await load.StopAsync();
+
+        Assert.All(started, r => Assert.True(r.Ok, r.ToString()));
+        Assert.Equal((true, null), (moved.Drained, moved.Error));
+        Assert.Equal(atOldAfterMove, _a.Requests); // HAProxy 2.6 kept sending this client to a after a plain "set server addr"
+        Assert.Equal((0, ""), (load.Failures, string.Join("; ", load.Errors)));
+        Assert.True(twinGone);
+        var live = Assert.Single(await _haproxy.ServersAsync("web"));
+        Assert.Equal(("s1", _b.IP, _b.Port, ServerAdminState.Ready), (live.Server, live.Address, live.Port, live.State));
+    }
+
+    [Fact]
     public async Task Added_server_should_take_traffic_without_a_reload()
     {
         var before = await _haproxy.ProcAsync();

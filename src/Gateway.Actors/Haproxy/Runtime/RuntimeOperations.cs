@@ -51,23 +51,11 @@ public static class RuntimeOperations
     public static async Task<bool> RemoveServerAsync(RuntimeApiClient client, string backend, string server, TimeSpan wait,
         CancellationToken cancellationToken = default)
     {
-        var maint = await client.ExecuteAsync(RuntimeCommands.SetState(backend, server, ServerAdminState.Maint), cancellationToken).ConfigureAwait(false);
-        if (IsGone(maint.Output))
-            return true;
         var waited = Stopwatch.StartNew();
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
-            var delete = await client.ExecuteAsync(RuntimeCommands.DeleteServer(backend, server), cancellationToken).ConfigureAwait(false);
-            if (delete.Ok || IsGone(delete.Output))
+            if ((await TryRemoveServersAsync(client, [(backend, server)], cancellationToken).ConfigureAwait(false))[0])
                 return true;
-            // Idle connections hold it too, for pool-purge-delay and longer; closing them loses nothing.
-            var closed = await client.ExecuteAsync(CloseIdleConnections(backend, server, attempt), cancellationToken).ConfigureAwait(false);
-            if (closed.Ok)
-            {
-                delete = await client.ExecuteAsync(RuntimeCommands.DeleteServer(backend, server), cancellationToken).ConfigureAwait(false);
-                if (delete.Ok || IsGone(delete.Output))
-                    return true;
-            }
             if (waited.Elapsed >= wait)
                 return false;
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
@@ -75,13 +63,48 @@ public static class RuntimeOperations
     }
 
     /// <summary>
-    /// HAProxy 2.6 has no command that closes a server's idle connections, but an address change
-    /// does it (and nothing else: requests in flight finish). Only for a server in maint that is
-    /// being deleted: it takes no request at the placeholder address. The port alternates so the
-    /// address always changes, which is what triggers the close.
+    /// One try at removing each server, each step one batch for all: maint, <c>del server</c>, and
+    /// for those HAProxy refused, their idle connections closed and <c>del server</c> again (idle
+    /// connections hold a server too, for pool-purge-delay and longer; closing them loses nothing).
+    /// True for each server that is gone.
     /// </summary>
-    private static RuntimeCommand CloseIdleConnections(string backend, string server, int attempt) =>
-        RuntimeCommands.SetAddress(backend, server, "127.0.0.1", 1 + attempt % 2);
+    public static async Task<bool[]> TryRemoveServersAsync(RuntimeApiClient client, IReadOnlyList<(string Backend, string Server)> servers,
+        CancellationToken cancellationToken = default)
+    {
+        var gone = new bool[servers.Count];
+        var maint = await client.ExecuteAsync(servers.Select(s => RuntimeCommands.SetState(s.Backend, s.Server, ServerAdminState.Maint)).ToList(),
+            cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < servers.Count; i++)
+            gone[i] = IsGone(maint[i].Output);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var left = Enumerable.Range(0, servers.Count).Where(i => !gone[i]).ToList();
+            if (left.Count == 0)
+                break;
+            var commands = new List<RuntimeCommand>(left.Count * 3);
+            var deletes = new List<int>(left.Count);
+            foreach (var (backend, server) in left.Select(i => servers[i]))
+            {
+                if (pass == 1)
+                    commands.AddRange(CloseIdleConnections(backend, server));
+                deletes.Add(commands.Count);
+                commands.Add(RuntimeCommands.DeleteServer(backend, server));
+            }
+            var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < left.Count; k++)
+                gone[left[k]] = replies[deletes[k]].Ok || IsGone(replies[deletes[k]].Output);
+        }
+        return gone;
+    }
+
+    /// <summary>
+    /// HAProxy 2.6 has no command that closes a server's idle connections, but an address change
+    /// does (and nothing else: requests in flight finish). Only for a server in maint that is
+    /// being deleted: it takes no request at the placeholder address. Two placeholders, so the
+    /// address changes whatever it was.
+    /// </summary>
+    private static RuntimeCommand[] CloseIdleConnections(string backend, string server) =>
+        [RuntimeCommands.SetAddress(backend, server, "127.0.0.1", 1), RuntimeCommands.SetAddress(backend, server, "127.0.0.1", 2)];
 
     /// <summary>Replaces a map's whole content in one step: prepare a version, fill it, commit it.</summary>
     public static async Task<IReadOnlyList<RuntimeReply>> ReplaceMapAsync(RuntimeApiClient client, string map,

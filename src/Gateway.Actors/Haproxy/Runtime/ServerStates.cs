@@ -36,6 +36,27 @@ public static class ServerStates
         return servers;
     }
 
+    /// <summary>
+    /// From <c>show servers conn</c> ("# bkname/svname bkid/svid addr port - purge_delay used_cur …"):
+    /// how many of the server's connections carry a request right now, or null if it is not listed.
+    /// </summary>
+    public static int? UsedConnections(string text, string backend, string server)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var header = lines.FirstOrDefault(l => l.StartsWith("# bkname/svname ", StringComparison.Ordinal));
+        var used = header is null ? -1 : Array.IndexOf(header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries), "used_cur");
+        if (used < 0)
+            return null;
+        var key = $"{backend}/{server}";
+        foreach (var line in lines)
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > used && fields[0] == key)
+                return Int(fields[used]);
+        }
+        return null;
+    }
+
     /// <summary>The column positions named by the "# be_id be_name …" header, or null without one.</summary>
     internal static HeaderColumns? Columns(string[] lines, out string? header)
     {
