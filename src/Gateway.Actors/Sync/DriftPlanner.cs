@@ -55,7 +55,7 @@ public static class DriftPlanner
                 {
                     var current = new RuntimeOperations.ServerSettings(now.Address, now.Port, now.Weight, now.State);
                     if (ServerMoves.Needed(current, server))
-                        moves.Add(new ServerMove(name, server, ServerMoves.TwinName(server.Name, n => liveServers.ContainsKey(new ServerRef(name, n)))));
+                        moves.Add(ServerMoves.Plan(backend, current, server, ServerMoves.TwinName(server.Name, n => liveServers.ContainsKey(new ServerRef(name, n)))));
                     else
                         commands.AddRange(RuntimeOperations.Converge(name, current, server));
                 }

@@ -12,7 +12,8 @@ public readonly record struct ServerRef(string Backend, string Server)
 
 /// <summary>
 /// The runtime commands that bring one backend to <see cref="Target"/> at <see cref="Version"/>,
-/// the moves those commands start (finished after them), and the servers to remove gracefully.
+/// the servers that change address in the rotation (<see cref="ServerMoves"/>: their commands are
+/// chosen when the round runs), and the servers to remove gracefully.
 /// </summary>
 public sealed record RuntimeStep(Backend Target, long Version, IReadOnlyList<RuntimeCommand> Commands, IReadOnlyList<string> Removals)
 {

@@ -114,8 +114,7 @@ public static class SyncPlanner
             if (old is not null && ServerMoves.Needed(RuntimeOperations.ServerSettings.Of(old), server))
             {
                 var twin = ServerMoves.TwinName(server.Name, n => pendingRemovals.Contains(new ServerRef(name, n)));
-                commands.AddRange(ServerMoves.Start(want.Backend, server, twin));
-                moves.Add(new ServerMove(name, server, twin));
+                moves.Add(ServerMoves.Plan(want.Backend, RuntimeOperations.ServerSettings.Of(old), server, twin));
             }
             else if (old is not null)
                 commands.AddRange(RuntimeOperations.Converge(name, RuntimeOperations.ServerSettings.Of(old), server));

@@ -63,20 +63,24 @@ public static class SyncRound
 
         var updated = new Dictionary<string, VersionedBackend>(StringComparer.Ordinal);
         var failures = new List<(string, string)>();
-        var commands = job.Plan.Runtime.SelectMany(s => s.Commands).ToList();
+        var moves = job.Plan.Runtime.SelectMany(s => s.Moves).ToList();
+        var connected = await ConnectedAsync(moves, client, cancellationToken).ConfigureAwait(false);
+        var stepCommands = job.Plan.Runtime
+            .Select(s => s.Commands.Concat(s.Moves.SelectMany(m => connected.Contains(m) ? m.Start : m.Direct)).ToList()).ToList();
+        var commands = stepCommands.SelectMany(c => c).ToList();
         var replies = commands.Count == 0 ? [] : await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
         var offset = 0;
-        foreach (var step in job.Plan.Runtime)
+        for (var i = 0; i < job.Plan.Runtime.Count; offset += stepCommands[i].Count, i++)
         {
-            var stepReplies = replies.Skip(offset).Take(step.Commands.Count).ToList();
-            offset += step.Commands.Count;
-            if (stepReplies.FirstOrDefault(r => !r.Ok) is { } failed)
+            var step = job.Plan.Runtime[i];
+            if (replies.Skip(offset).Take(stepCommands[i].Count).FirstOrDefault(r => !r.Ok) is { } failed)
                 failures.Add((step.Backend, failed.ToString()));
             else
                 updated[step.Backend] = new VersionedBackend(step.Target, step.Version);
         }
 
-        var (pending, movedInFlight) = await FinishMovesAsync(job.Plan.Runtime, updated, failures, settings, client, cancellationToken).ConfigureAwait(false);
+        var (pending, movedInFlight) = await FinishMovesAsync(moves.Where(m => connected.Contains(m) && updated.ContainsKey(m.Backend)).ToList(),
+            updated, failures, settings, client, cancellationToken).ConfigureAwait(false);
         var removals = job.Plan.Runtime
             .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
@@ -86,8 +90,9 @@ public static class SyncRound
                 removed++;
             else
                 pending.Add(server);
-        var changed = job.Plan.Runtime.Where(s => updated.ContainsKey(s.Backend) && (s.Commands.Count > 0 || s.Removals.Count > 0)).ToList();
-        var tally = RuntimeTally.Of(changed.SelectMany(s => s.Commands).ToList(), changed.Count, removed);
+        var changed = Enumerable.Range(0, job.Plan.Runtime.Count)
+            .Where(i => updated.ContainsKey(job.Plan.Runtime[i].Backend) && (stepCommands[i].Count > 0 || job.Plan.Runtime[i].Removals.Count > 0)).ToList();
+        var tally = RuntimeTally.Of(changed.SelectMany(i => stepCommands[i]).ToList(), changed.Count, removed);
 
         RouteMapsContent? maps = null;
         string? mapsError = null;
@@ -123,17 +128,25 @@ public static class SyncRound
         };
     }
 
+    /// <summary>Which moves' servers hold a connection (one <c>show servers conn</c> per backend, one batch): those move by a twin.</summary>
+    private static async Task<IReadOnlySet<ServerMove>> ConnectedAsync(IReadOnlyList<ServerMove> moves, IHaproxyClient client, CancellationToken cancellationToken)
+    {
+        if (moves.Count == 0)
+            return new HashSet<ServerMove>();
+        var replies = await client.ExecuteAsync(ServerMoves.Queries(moves), cancellationToken).ConfigureAwait(false);
+        return ServerMoves.Connected(moves, replies);
+    }
+
     /// <summary>
-    /// Finishes the moves the batch started, of the steps HAProxy took; a move HAProxy refuses
-    /// takes its backend out of <paramref name="updated"/> into <paramref name="failures"/> (a reload
-    /// puts it right). Returns the twins still draining, to remove later, and the servers moved with
-    /// requests still in flight to the old address.
+    /// Finishes the moves whose twins the batch added; a move HAProxy refuses takes its backend out
+    /// of <paramref name="updated"/> into <paramref name="failures"/> (a reload puts it right).
+    /// Returns the twins still draining, to remove later, and the servers moved with requests still
+    /// in flight to the old address.
     /// </summary>
-    private static async Task<(List<ServerRef> Twins, List<ServerRef> InFlight)> FinishMovesAsync(IReadOnlyList<RuntimeStep> steps,
+    private static async Task<(List<ServerRef> Twins, List<ServerRef> InFlight)> FinishMovesAsync(IReadOnlyList<ServerMove> moves,
         Dictionary<string, VersionedBackend> updated, List<(string, string)> failures, SyncSettings settings, IHaproxyClient client,
         CancellationToken cancellationToken)
     {
-        var moves = steps.Where(s => updated.ContainsKey(s.Backend)).SelectMany(s => s.Moves).ToList();
         var twins = new List<ServerRef>();
         var inFlight = new List<ServerRef>();
         if (moves.Count == 0)
@@ -181,7 +194,7 @@ public static class SyncRound
         var live = await client.ShowServersStateAsync(cancellationToken).ConfigureAwait(false);
         var repair = DriftPlanner.Plan(applied, RuntimeCommands.ParseBackends(backendsReply[0].Output), live);
         var replies = repair.Commands.Count == 0 ? [] : await client.ExecuteAsync(repair.Commands, cancellationToken).ConfigureAwait(false);
-        var (twins, moveCommands, moveError) = await MoveBackAsync(repair.Moves, applied, client, moveDrainWait, cancellationToken).ConfigureAwait(false);
+        var (twins, moveCommands, moveError) = await MoveBackAsync(repair.Moves, client, moveDrainWait, cancellationToken).ConfigureAwait(false);
         var pending = new List<ServerRef>(twins);
         foreach (var server in repair.Removals)
             if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
@@ -191,13 +204,17 @@ public static class SyncRound
             repair.MissingBackends, error);
     }
 
-    /// <summary>Moves servers found at another address back to the applied one: the twins in one batch (their commands counted), then the moves finished together.</summary>
+    /// <summary>
+    /// Moves servers found at another address back to the applied one: those without connections
+    /// directly, the others by twins, all in one batch (their commands counted), then the twins' moves finished together.
+    /// </summary>
     private static async Task<(IReadOnlyList<ServerRef> Twins, int Commands, string? Error)> MoveBackAsync(IReadOnlyList<ServerMove> moves,
-        IReadOnlyDictionary<string, VersionedBackend> applied, IHaproxyClient client, TimeSpan wait, CancellationToken cancellationToken)
+        IHaproxyClient client, TimeSpan wait, CancellationToken cancellationToken)
     {
         if (moves.Count == 0)
             return ([], 0, null);
-        var starts = moves.Select(m => ServerMoves.Start(applied[m.Backend].Backend, m.Target, m.Twin)).ToList();
+        var connected = await ConnectedAsync(moves, client, cancellationToken).ConfigureAwait(false);
+        var starts = moves.Select(m => connected.Contains(m) ? m.Start : m.Direct).ToList();
         var commands = starts.SelectMany(c => c).ToList();
         var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
         string? error = null;
@@ -207,7 +224,7 @@ public static class SyncRound
         {
             if (replies.Skip(offset).Take(starts[i].Count).FirstOrDefault(r => !r.Ok) is { } refused)
                 error ??= refused.ToString(); // the server keeps its address; a twin left behind is removed as unknown next time
-            else
+            else if (connected.Contains(moves[i]))
                 started.Add(moves[i]);
         }
         var twins = new List<ServerRef>();

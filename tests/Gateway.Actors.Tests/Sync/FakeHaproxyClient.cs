@@ -70,9 +70,12 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
         }
     }
 
-    /// <summary>Runtime batches the sync sent (not its <c>show backend</c> queries, not empty batches).</summary>
+    /// <summary>Runtime batches the sync sent (not its queries: <c>show backend</c>, <c>show servers conn</c>; not empty batches).</summary>
     public IReadOnlyList<Execute> RuntimeBatches =>
-        Calls.OfType<Execute>().Where(e => e.Commands.Count > 0 && e.Commands[0] != "show backend").ToList();
+        Calls.OfType<Execute>().Where(e => e.Commands.Count > 0 && !e.Commands[0].StartsWith("show ", StringComparison.Ordinal)).ToList();
+
+    /// <summary>Servers ("backend/server") that <c>show servers conn</c> reports holding a connection; none by default.</summary>
+    public HashSet<string> Connected { get; } = [];
 
     public IReadOnlyList<Commit> Reloads => Calls.OfType<Commit>().Where(c => c.Reload).ToList();
 
@@ -99,9 +102,23 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
             lock (_lock)
                 return [new RuntimeReply(show, "# name\n" + string.Concat(_live.Keys.Select(k => k + "\n")), true)];
         }
+        if (commands.Count > 0 && commands[0].Text.StartsWith("show servers conn ", StringComparison.Ordinal))
+            return commands.Select(c => new RuntimeReply(c, ServersConnections(c.Text["show servers conn ".Length..]), true)).ToList();
         if (commands.Count > 0 && Interlocked.Exchange(ref _nextExecute, null) is { } gate)
             await gate.PassAsync(cancellationToken);
         return commands.Select(c => FailCommand(c) ?? new RuntimeReply(c, "", true)).ToList();
+    }
+
+    /// <summary>What HAProxy 2.6 prints for a backend's servers: one in use and one idle connection for those in <see cref="Connected"/>.</summary>
+    private string ServersConnections(string backend)
+    {
+        lock (_lock)
+        {
+            var lines = _live.TryGetValue(backend, out var live) ? live.Servers.Select(s => $"{backend}/{s.Name} 3/1 {s.IP} {s.Port} - 5000 "
+                + (Connected.Contains($"{backend}/{s.Name}") ? "1 1 1 0 0 -1 1 1 0" : "0 0 0 0 0 -1 0 0 0")) : [];
+            return "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[2]\n"
+                + string.Concat(lines.Select(l => l + "\n"));
+        }
     }
 
     public Task<IReadOnlyList<RuntimeReply>> ReplaceMapAsync(string map, IReadOnlyList<RouteMaps.Entry> entries, CancellationToken cancellationToken)

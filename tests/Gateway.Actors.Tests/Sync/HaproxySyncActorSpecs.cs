@@ -28,9 +28,23 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
     }
 
     [Fact]
-    public void HaproxySync_should_move_a_server_by_a_twin_at_its_new_address_and_finish_the_move_without_a_reload()
+    public void HaproxySync_should_send_a_server_address_change_as_one_runtime_command_without_a_reload()
     {
         var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", 9000))));
+
+        AwaitApplied(sync, 2, "api");
+        var batch = Assert.Single(Haproxy.RuntimeBatches);
+        Assert.Equal(["set server api/s1 addr 10.0.0.9 port 9000"], batch.Commands);
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_move_a_server_holding_connections_by_a_twin_at_its_new_address_and_finish_the_move_without_a_reload()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+        Haproxy.Connected.Add("api/s1");
 
         sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", 9000))));
 
@@ -40,6 +54,21 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
         var finish = Assert.Single(Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>());
         Assert.Equal(["api/s1 via s1:moving"], finish.Moves);
         Assert.True(batch.At <= finish.At, "the move is finished after its twin serves");
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public void HaproxySync_should_move_back_a_server_holding_connections_it_finds_at_another_address_by_a_twin()
+    {
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
+        Haproxy.SetLive(Backend("api", Server("s1", "10.0.0.66", 9999)));
+        Haproxy.Connected.Add("api/s1");
+
+        Haproxy.RaiseRestarted(5152);
+
+        Eventually(() => Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>().Any());
+        Assert.Equal(Twin("api", "s1", "10.0.0.1", 8080), Assert.Single(Haproxy.RuntimeBatches).Commands);
+        Assert.Equal(["api/s1 via s1:moving"], Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>().Single().Moves);
         Assert.Empty(Haproxy.Reloads);
     }
 
@@ -149,7 +178,7 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
         Assert.Equal((0, 0), (before.Reloads, before.RuntimeCommands));
         Assert.True(after.Ready);
         Assert.Equal(1, after.Reloads);
-        Assert.Equal(3, after.RuntimeCommands); // the twin's add server, enable health, set state (the finish is not counted)
+        Assert.Equal(2, after.RuntimeCommands); // set server addr, set weight
         Assert.Equal("backend added: web", after.LastReloadReason);
         Assert.Equal(Haproxy.Reloads[^1].Config.Hash, after.ConfigHash);
         Assert.Equal(4242, after.HaproxyPid);
@@ -199,9 +228,8 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
 
         Haproxy.RaiseRestarted(5150);
 
-        Eventually(() => Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>().Any());
-        Assert.Equal(Twin("api", "s1", "10.0.0.1", 8080), Assert.Single(Haproxy.RuntimeBatches).Commands);
-        Assert.Equal(["api/s1 via s1:moving"], Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>().Single().Moves);
+        Eventually(() => Haproxy.RuntimeBatches.Count > 0);
+        Assert.Equal(["set server api/s1 addr 10.0.0.1 port 8080"], Assert.Single(Haproxy.RuntimeBatches).Commands);
         Assert.Equal(5150, Status(sync).HaproxyPid);
         Assert.Empty(Haproxy.Reloads);
     }

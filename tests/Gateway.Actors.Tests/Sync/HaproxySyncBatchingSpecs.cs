@@ -32,9 +32,9 @@ public class HaproxySyncBatchingSpecs(ITestOutputHelper output) : HaproxySyncSpe
         AwaitApplied(sync, 2, "a", "b", "c", "d");
         var batches = Haproxy.RuntimeBatches;
         Assert.Equal(2, batches.Count);
-        Assert.Equal(Twin("a", "s1", "10.0.1.1", 8080), batches[0].Commands);
+        Assert.Equal(["set server a/s1 addr 10.0.1.1 port 8080"], batches[0].Commands);
         Assert.Equal(
-            Twin("b", "s1", "10.0.1.2", 8080).Concat(Twin("c", "s1", "10.0.1.3", 8080)).Concat(Twin("d", "s1", "10.0.1.4", 8080)).Order(StringComparer.Ordinal),
+            ["set server b/s1 addr 10.0.1.2 port 8080", "set server c/s1 addr 10.0.1.3 port 8080", "set server d/s1 addr 10.0.1.4 port 8080"],
             batches[1].Commands.Order(StringComparer.Ordinal));
         Assert.Empty(Haproxy.Reloads);
     }
@@ -87,7 +87,7 @@ public class HaproxySyncBatchingSpecs(ITestOutputHelper output) : HaproxySyncSpe
         Assert.Equal("backend added: y", reloads[1].Reason);
         Assert.True(reloads[1].At - reloads[0].At >= interval - TimeSpan.FromMilliseconds(20),
             $"second reload {(reloads[1].At - reloads[0].At).TotalMilliseconds} ms after the first");
-        Assert.Equal(Twin("api", "s1", "10.0.0.2", 8080), runtime.Commands);
+        Assert.Equal(["set server api/s1 addr 10.0.0.2 port 8080"], runtime.Commands);
         Assert.True(afterRuntime < reloads[1].At, "the runtime change waited for the reload window");
     }
 

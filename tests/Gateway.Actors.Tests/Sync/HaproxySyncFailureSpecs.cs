@@ -34,7 +34,7 @@ public class HaproxySyncFailureSpecs(ITestOutputHelper output) : HaproxySyncSpec
     public void HaproxySync_should_reload_a_backend_whose_runtime_command_failed()
     {
         var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")), Backend("web"));
-        Haproxy.FailCommand = c => c.Text.StartsWith("add server api/s1:moving ", StringComparison.Ordinal)
+        Haproxy.FailCommand = c => c.Text.StartsWith("set server api/s1 addr", StringComparison.Ordinal)
             ? RuntimeReply.Failed(c, "No such server.")
             : null;
 

@@ -92,17 +92,19 @@ public class SyncPlannerSpecs
     }
 
     [Fact]
-    public void SyncPlanner_should_move_a_server_in_the_rotation_by_a_twin_at_the_new_address_when_its_address_changes()
+    public void SyncPlanner_should_plan_a_move_both_ways_when_the_address_of_a_server_in_the_rotation_changes()
     {
         var plan = Plan(State((Backend("api", Server("s1", "10.0.0.1", 8080)), 1)), State((Backend("api", Server("s1", "10.0.0.7", 9090, weight: 3)), 2)));
 
+        Assert.Empty(Commands(plan)); // chosen when the round runs: is there a connection to move?
+        var move = Assert.Single(plan.Runtime[0].Moves);
         Assert.Equal(
             [
                 $"add server api/s1:moving 10.0.0.7:9090 check inter 2s weight 3 {RuntimeCommands.DynamicServerDefaults}",
                 "enable health api/s1:moving",
                 "set server api/s1:moving state ready",
-            ], Commands(plan));
-        var move = Assert.Single(plan.Runtime[0].Moves);
+            ], move.Start.Select(c => c.Text));
+        Assert.Equal(["set server api/s1 addr 10.0.0.7 port 9090", "set weight api/s1 3"], move.Direct.Select(c => c.Text));
         Assert.Equal(("api", "s1", "10.0.0.7", 9090, "s1:moving"), (move.Backend, move.Target.Name, move.Target.IP, move.Target.Port, move.Twin));
         Assert.False(plan.NeedsReload);
         Assert.Equal(2, plan.Runtime[0].Version);

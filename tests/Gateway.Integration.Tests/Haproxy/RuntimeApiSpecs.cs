@@ -72,15 +72,17 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
         using var client = Clients.Http1(keepAlive: true);
         await using var load = new LoadLoop(client, _haproxy.PlainUrl + "/", workers: 2, maxRequests: 100_000, maxTime: TimeSpan.FromSeconds(60));
         await load.Progress(50);
-        var target = Server("s1", _b);
+        var move = ServerMoves.Plan(_web, RuntimeOperations.ServerSettings.Of(_web.Servers[0]), Server("s1", _b), "s1:moving");
 
-        var started = await _haproxy.Runtime.ExecuteAsync(ServerMoves.Start(_web, target, "s1:moving"));
-        var moved = Assert.Single(await ServerMoves.FinishAsync(_haproxy.Runtime, [new ServerMove("web", target, "s1:moving")], TimeSpan.FromSeconds(5)));
+        var connected = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+        var started = await _haproxy.Runtime.ExecuteAsync(move.Start);
+        var moved = Assert.Single(await ServerMoves.FinishAsync(_haproxy.Runtime, [move], TimeSpan.FromSeconds(5)));
         var atOldAfterMove = _a.Requests;
         await load.Progress(300);
         var twinGone = moved.TwinRemoved || await RuntimeOperations.RemoveServerAsync(_haproxy.Runtime, "web", "s1:moving", TimeSpan.FromSeconds(5));
         await load.StopAsync();
 
+        Assert.Contains(move, connected);
         Assert.All(started, r => Assert.True(r.Ok, r.ToString()));
         Assert.Equal((true, null), (moved.Drained, moved.Error));
         Assert.Equal(atOldAfterMove, _a.Requests); // HAProxy 2.6 kept sending this client to a after a plain "set server addr"
@@ -88,6 +90,21 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
         Assert.True(twinGone);
         var live = Assert.Single(await _haproxy.ServersAsync("web"));
         Assert.Equal(("s1", _b.IP, _b.Port, ServerAdminState.Ready), (live.Server, live.Address, live.Port, live.State));
+    }
+
+    [Fact]
+    public async Task Move_should_find_a_server_no_client_used_without_connections_and_one_just_used_with_them()
+    {
+        var move = ServerMoves.Plan(_web, RuntimeOperations.ServerSettings.Of(_web.Servers[0]), Server("s1", _b), "s1:moving");
+
+        using var client = Clients.Http1(keepAlive: true);
+
+        var unused = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+        Assert.Equal(["a"], await ServedBy(1, client));
+        var used = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+
+        Assert.Empty(unused); // then its settings are set at once: there is nothing to move
+        Assert.Contains(move, used); // its idle connection to a would be reused after a plain address change
     }
 
     [Fact]

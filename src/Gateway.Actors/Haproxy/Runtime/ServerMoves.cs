@@ -4,8 +4,17 @@ using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Haproxy.Runtime;
 
-/// <summary>A server changing address while it takes requests, and the twin that serves the new address meanwhile.</summary>
-public sealed record ServerMove(string Backend, BackendServer Target, string Twin);
+/// <summary>
+/// A server in the rotation changing address, and the twin that serves the new address meanwhile.
+/// <see cref="Direct"/> is what it takes when the server holds no connection (nothing to move: its
+/// settings are set at once), <see cref="Start"/> the twin's commands otherwise.
+/// </summary>
+public sealed record ServerMove(string Backend, BackendServer Target, string Twin)
+{
+    public IReadOnlyList<RuntimeCommand> Direct { get; init; } = [];
+
+    public IReadOnlyList<RuntimeCommand> Start { get; init; } = [];
+}
 
 /// <summary>What finishing a move came to.</summary>
 /// <param name="Drained">The server's requests in flight to the old address ended before it got the new one.</param>
@@ -17,11 +26,12 @@ public sealed record MoveResult(ServerMove Move, bool Drained, bool TwinRemoved,
 /// A server taking requests changes address by a move, because HAProxy 2.6 keeps reusing the
 /// connections it opened to the old address (its pool does not key them by address, and
 /// <c>set server addr</c> closes only those idle at that instant): a busy keep-alive client would
-/// stay on the old address for as long as it keeps going. A move adds a twin at the new address
-/// (<see cref="Start"/>, in the round's batch), then <see cref="FinishAsync"/> takes the server out
-/// of the rotation, waits for its requests in flight, gives it the new address (which closes its
-/// now idle connections to the old one) and its settings, and removes the twin. No request is
-/// refused on the way: the twin serves until the server is back.
+/// stay on the old address for as long as it keeps going. A server holding no connection (by
+/// <c>show servers conn</c> just before) has nothing to move and gets its settings at once. One that
+/// does gets a twin at the new address (in the round's batch), then <see cref="FinishAsync"/> takes
+/// the server out of the rotation, waits for its requests in flight, gives it the new address (which
+/// closes its now idle connections to the old one) and its settings, and removes the twin. No
+/// request is refused on the way: the twin serves until the server is back.
 /// </summary>
 public static class ServerMoves
 {
@@ -39,13 +49,27 @@ public static class ServerMoves
         return name;
     }
 
-    /// <summary>The twin, added in the rotation at the new address with the server's settings; counted as the server's move.</summary>
-    public static IReadOnlyList<RuntimeCommand> Start(Backend backend, BackendServer target, string twin)
+    /// <summary>A move of <paramref name="target"/> from <paramref name="current"/>, both ways ready.</summary>
+    public static ServerMove Plan(Backend backend, RuntimeOperations.ServerSettings current, BackendServer target, string twin)
     {
-        var commands = RuntimeOperations.AddServer(backend, target with { Name = twin }).ToList();
-        commands[0] = commands[0] with { Change = ServerChange.Address };
-        return commands;
+        var start = RuntimeOperations.AddServer(backend, target with { Name = twin }).ToList();
+        start[0] = start[0] with { Change = ServerChange.Address }; // the twin's addition counts as the server's move
+        return new ServerMove(backend.Name, target, twin) { Direct = RuntimeOperations.Converge(backend.Name, current, target).ToList(), Start = start };
     }
+
+    /// <summary><c>show servers conn</c> for each backend of <paramref name="moves"/>, to learn which servers hold connections.</summary>
+    public static IReadOnlyList<RuntimeCommand> Queries(IReadOnlyList<ServerMove> moves) =>
+        Backends(moves).Select(RuntimeCommands.ShowServersConnections).ToList();
+
+    /// <summary>The moves whose server holds a connection, from the replies to <see cref="Queries"/>; a server HAProxy did not report counts as holding one.</summary>
+    public static IReadOnlySet<ServerMove> Connected(IReadOnlyList<ServerMove> moves, IReadOnlyList<RuntimeReply> replies)
+    {
+        var output = Backends(moves).Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : ""))
+            .ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
+        return moves.Where(m => ServerStates.Connections(output[m.Backend], m.Backend, m.Target.Name) is not { Any: false }).ToHashSet();
+    }
+
+    private static List<string> Backends(IReadOnlyList<ServerMove> moves) => moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Finishes moves whose twins serve, each step one batch for all of them; waits up to <paramref name="wait"/> for requests in flight.</summary>
     public static async Task<IReadOnlyList<MoveResult>> FinishAsync(RuntimeApiClient client, IReadOnlyList<ServerMove> moves, TimeSpan wait,
@@ -90,7 +114,7 @@ public static class ServerMoves
             var output = backends.Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : ""))
                 .ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
             foreach (var i in waiting)
-                drained[i] = ServerStates.UsedConnections(output[moves[i].Backend], moves[i].Backend, moves[i].Target.Name) == 0;
+                drained[i] = ServerStates.Connections(output[moves[i].Backend], moves[i].Backend, moves[i].Target.Name) is { Used: 0 };
             if (waited.Elapsed >= wait)
                 return drained;
             if (waiting.Any(i => !drained[i]))

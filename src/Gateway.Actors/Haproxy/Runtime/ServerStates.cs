@@ -19,6 +19,12 @@ public sealed record LiveServer(
         : ServerAdminState.Ready;
 }
 
+/// <summary>A server's connections: carrying a request now, and idle in its pool.</summary>
+public readonly record struct ServerConnections(int Used, int Idle)
+{
+    public bool Any => Used > 0 || Idle > 0;
+}
+
 /// <summary>Parses <c>show servers state</c> (format version 1), by header names rather than fixed positions.</summary>
 public static class ServerStates
 {
@@ -37,22 +43,24 @@ public static class ServerStates
     }
 
     /// <summary>
-    /// From <c>show servers conn</c> ("# bkname/svname bkid/svid addr port - purge_delay used_cur …"):
-    /// how many of the server's connections carry a request right now, or null if it is not listed.
+    /// From <c>show servers conn</c> ("# bkname/svname bkid/svid addr port - purge_delay used_cur …
+    /// idle_cur …"): the server's connections carrying a request right now and those idle in its
+    /// pool, or null if it is not listed.
     /// </summary>
-    public static int? UsedConnections(string text, string backend, string server)
+    public static ServerConnections? Connections(string text, string backend, string server)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var header = lines.FirstOrDefault(l => l.StartsWith("# bkname/svname ", StringComparison.Ordinal));
-        var used = header is null ? -1 : Array.IndexOf(header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries), "used_cur");
-        if (used < 0)
+        var header = lines.FirstOrDefault(l => l.StartsWith("# bkname/svname ", StringComparison.Ordinal))?[2..]
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var (used, idle) = header is null ? (-1, -1) : (Array.IndexOf(header, "used_cur"), Array.IndexOf(header, "idle_cur"));
+        if (used < 0 || idle < 0)
             return null;
         var key = $"{backend}/{server}";
         foreach (var line in lines)
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > used && fields[0] == key)
-                return Int(fields[used]);
+            if (fields.Length > Math.Max(used, idle) && fields[0] == key)
+                return new ServerConnections(Int(fields[used]), Int(fields[idle]));
         }
         return null;
     }
