@@ -64,12 +64,15 @@ public static class ServerMoves
     /// <summary>The moves whose server holds a connection, from the replies to <see cref="Queries"/>; a server HAProxy did not report counts as holding one.</summary>
     public static IReadOnlySet<ServerMove> Connected(IReadOnlyList<ServerMove> moves, IReadOnlyList<RuntimeReply> replies)
     {
-        var output = Backends(moves).Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : ""))
-            .ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
+        var output = ByBackend(Backends(moves), replies);
         return moves.Where(m => ServerStates.Connections(output[m.Backend], m.Backend, m.Target.Name) is not { Any: false }).ToHashSet();
     }
 
-    private static List<string> Backends(IReadOnlyList<ServerMove> moves) => moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
+    private static List<string> Backends(IEnumerable<ServerMove> moves) => moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Each backend's <c>show servers conn</c> output (empty if HAProxy refused it).</summary>
+    private static Dictionary<string, string> ByBackend(IReadOnlyList<string> backends, IReadOnlyList<RuntimeReply> replies) =>
+        backends.Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : "")).ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
 
     /// <summary>Finishes moves whose twins serve, each step one batch for all of them; waits up to <paramref name="wait"/> for requests in flight.</summary>
     public static async Task<IReadOnlyList<MoveResult>> FinishAsync(RuntimeApiClient client, IReadOnlyList<ServerMove> moves, TimeSpan wait,
@@ -86,7 +89,7 @@ public static class ServerMoves
         var live = Enumerable.Range(0, moves.Count).Where(i => errors[i] is null).ToList();
         var settings = await client.ExecuteAsync(live.SelectMany(i => Settings(moves[i])).ToList(), cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < live.Count; k++)
-            if (settings.Skip(k * 3).Take(3).FirstOrDefault(r => !r.Ok) is { } refused)
+            if (settings.Skip(k * SettingsPerMove).Take(SettingsPerMove).FirstOrDefault(r => !r.Ok) is { } refused)
                 errors[live[k]] = refused.ToString();
 
         var twins = Enumerable.Range(0, moves.Count).Where(i => errors[i] is null).ToList();
@@ -107,12 +110,11 @@ public static class ServerMoves
         while (true)
         {
             var waiting = Enumerable.Range(0, moves.Count).Where(i => errors[i] is null && !drained[i]).ToList();
-            var backends = waiting.Select(i => moves[i].Backend).Distinct(StringComparer.Ordinal).ToList();
+            var backends = Backends(waiting.Select(i => moves[i]));
             if (backends.Count == 0)
                 return drained;
             var replies = await client.ExecuteAsync(backends.Select(RuntimeCommands.ShowServersConnections).ToList(), cancellationToken).ConfigureAwait(false);
-            var output = backends.Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : ""))
-                .ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
+            var output = ByBackend(backends, replies);
             foreach (var i in waiting)
                 drained[i] = ServerStates.Connections(output[moves[i].Backend], moves[i].Backend, moves[i].Target.Name) is { Used: 0 };
             if (waited.Elapsed >= wait)
@@ -122,6 +124,9 @@ public static class ServerMoves
         }
     }
 
+    private const int SettingsPerMove = 3;
+
+    /// <summary>The server's address, weight and admin state (<see cref="SettingsPerMove"/> commands).</summary>
     private static RuntimeCommand[] Settings(ServerMove move) =>
     [
         RuntimeCommands.SetAddress(move.Backend, move.Target.Name, move.Target.IP, move.Target.Port),
