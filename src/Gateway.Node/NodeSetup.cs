@@ -82,6 +82,8 @@ public sealed class NodeSetup
             MinReloadInterval = options.Manager.MinReloadInterval,
             ReloadQuietPeriod = options.Manager.ReloadQuietPeriod,
             MaxReloadDelay = options.Manager.MaxReloadDelay,
+            SettleDelay = options.Manager.SettleDelay,
+            MoveDrainWait = options.Manager.MoveDrainWait,
         };
 
         var (connectionString, providerName) = options.Persistence.Provider switch

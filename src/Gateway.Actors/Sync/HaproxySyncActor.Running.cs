@@ -89,6 +89,9 @@ public sealed partial class HaproxySyncActor
         }
         if (outcome.Tally is { Changed: true } tally)
             LogRound(tally);
+        if (_state.UnsettledSince is null && state.UnsettledSince is not null)
+            _log.Info("Servers added at runtime to HTTP/2 backends [{Backends}] join the configuration by a reload in [{Delay}] "
+                + "(until then each of their connections carries one stream)", string.Join(", ", state.Unsettled), _settings.SettleDelay);
         if (outcome.Reload is null && outcome.Maps is { } replaced)
         {
             var (entries, missing) = MapsTally.Of(replaced);

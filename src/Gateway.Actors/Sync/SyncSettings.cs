@@ -26,6 +26,14 @@ public sealed record SyncSettings(GatewayConfig Frontend, HaproxyOptions Haproxy
     /// </summary>
     public TimeSpan MoveDrainWait { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Servers added at runtime to an HTTP/2 backend (<c>h2c</c>, <c>h2</c>) join the configuration by
+    /// a reload this long after the first of them (<see cref="MinReloadInterval"/> still applies):
+    /// HAProxy 2.6 gives a server added at runtime <c>max-reuse 0</c>, so each of its HTTP/2
+    /// connections carries one stream, and refuses <c>max-reuse</c> on <c>add server</c>.
+    /// </summary>
+    public TimeSpan SettleDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Upper bound for one sync round (HAProxy unresponsive).</summary>
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

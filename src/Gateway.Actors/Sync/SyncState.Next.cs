@@ -47,6 +47,11 @@ public sealed partial record SyncState
         if (plan.NeedsReload)
             next = next with { ReloadPendingSince = ReloadPendingSince ?? now };
         var reloadAt = next.ReloadWindow(now, settings);
+        if (!plan.NeedsReload && next.SettleWindow(settings) is { } settleAt)
+        {
+            plan = plan with { ReloadReason = SettleReason };
+            reloadAt = settleAt;
+        }
         var reloadDue = plan.NeedsReload && now >= reloadAt;
         TimeSpan? reloadIn = null;
         if (plan.NeedsReload && !reloadDue)
@@ -67,6 +72,18 @@ public sealed partial record SyncState
         if (reloadDue)
             next = next with { LastReload = now, ReloadWanted = false, ReloadPendingSince = null };
         return (next, new SyncStep(new SyncWork.Round(job, Routes.Version), reloadIn));
+    }
+
+    public const string SettleReason = "servers added at runtime to HTTP/2 backends join the configuration (HAProxy 2.6 gives them one stream per connection)";
+
+    /// <summary>When servers added at runtime to HTTP/2 backends join the configuration by a reload, if any wait for it.</summary>
+    private DateTime? SettleWindow(SyncSettings settings)
+    {
+        if (UnsettledSince is not { } since)
+            return null;
+        var settle = since + settings.SettleDelay;
+        var earliest = LastReload == DateTime.MinValue ? DateTime.MinValue : LastReload + settings.MinReloadInterval;
+        return earliest > settle ? earliest : settle;
     }
 
     private (SyncState, SyncStep) Stop() => (this with { Phase = SyncPhase.Stopped }, new SyncStep(SyncWork.Stop.Instance));

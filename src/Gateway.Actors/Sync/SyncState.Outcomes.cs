@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 
@@ -34,11 +36,15 @@ public sealed partial record SyncState
         var attempted = job.Plan.Runtime.SelectMany(s => s.Removals.Select(r => new ServerRef(s.Backend, r)));
         state = state with { Pending = state.Pending.Except(attempted).Union(outcome.StillPending) };
 
+        state = state.WithUnsettled(job, outcome, now);
+
         if (outcome.Reload is { } reload)
         {
             if (reload.Outcome == CommitOutcome.Reloaded)
                 state = state with
                 {
+                    Unsettled = state.Unsettled.Clear(),
+                    UnsettledSince = null,
                     ForceReload = state.ForceReload.Clear(),
                     Pending = state.Pending.Clear(),
                     AppliedRoutesVersion = routesVersion,
@@ -47,8 +53,12 @@ public sealed partial record SyncState
                     MapsDirty = routesVersion != Routes.Version,
                 };
             else
+            {
                 foreach (var name in Culprits(job, outcome))
                     state = state.Refuse(name, string.Join("; ", reload.Errors), job.Target);
+                if (state.UnsettledSince is not null)
+                    state = state with { UnsettledSince = now }; // tried again a settle delay later, not at every window
+            }
             state = state.Reloaded(reload, ReloadReasonOf(job), now);
         }
         else if (job.Plan.Runtime.Count > 0 || outcome.Maps is not null)
@@ -60,6 +70,21 @@ public sealed partial record SyncState
                 ? state with { ConfigLags = false, LastConfigWrite = now, ConfigHash = written.Hash }
                 : state with { LastError = string.Join("; ", written.Errors) };
         return state;
+    }
+
+    /// <summary>
+    /// HTTP/2 backends this round added servers to at runtime: a reload makes them configuration
+    /// servers (<see cref="SyncSettings.SettleDelay"/>). A move's twin is not counted: it leaves in a second.
+    /// </summary>
+    private SyncState WithUnsettled(SyncJob job, SyncOutcome outcome, DateTime now)
+    {
+        if (outcome.ReplacedAll)
+            return this;
+        var added = job.Plan.Runtime
+            .Where(s => s.Target.Protocol is ServerProtocol.H2c or ServerProtocol.H2 && outcome.Applied.ContainsKey(s.Backend)
+                && s.Commands.Any(c => c.Change == ServerChange.Added))
+            .Select(s => s.Backend).ToList();
+        return added.Count == 0 ? this : this with { Unsettled = Unsettled.Union(added), UnsettledSince = UnsettledSince ?? now };
     }
 
     /// <summary>The backends a refused reload is blamed on: those <c>haproxy -c</c> named, else all the round brought in.</summary>

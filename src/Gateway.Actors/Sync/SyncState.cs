@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Haproxy.Runtime;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 
@@ -83,6 +84,14 @@ public sealed partial record SyncState
 
     /// <summary>Servers deleted from the desired state that HAProxy still holds (connections draining).</summary>
     public ImmutableHashSet<ServerRef> Pending { get; init; } = [];
+
+    /// <summary>
+    /// HTTP/2 backends that got servers at runtime since the last reload: a reload makes those
+    /// configuration servers (<see cref="SyncSettings.SettleDelay"/>), since <see cref="UnsettledSince"/>.
+    /// </summary>
+    public ImmutableHashSet<string> Unsettled { get; init; } = NoNames;
+
+    public DateTime? UnsettledSince { get; init; }
 
     // What is due.
     /// <summary>

@@ -48,6 +48,12 @@ public sealed class ManagerOptions
 
     /// <summary>Upper bound on how long a change that needs a reload waits for a pause.</summary>
     public TimeSpan MaxReloadDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Servers added at runtime to an HTTP/2 backend join the configuration by a reload this long after the first of them.</summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a server that changes address waits for its requests in flight to the old one before it takes the new one.</summary>
+    public TimeSpan MoveDrainWait { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public enum PersistenceProvider { Sqlite, PostgreSql }

@@ -28,6 +28,10 @@ public static class OptionsValidator
             Add("Manager:ReloadQuietPeriod", "must not be negative");
         if (options.Manager.MaxReloadDelay < options.Manager.ReloadQuietPeriod)
             Add("Manager:MaxReloadDelay", "must not be shorter than ReloadQuietPeriod");
+        if (options.Manager.SettleDelay < TimeSpan.Zero || options.Manager.SettleDelay > TimeSpan.FromHours(24))
+            Add("Manager:SettleDelay", "must be 0–24h");
+        if (options.Manager.MoveDrainWait < TimeSpan.Zero || options.Manager.MoveDrainWait > TimeSpan.FromMinutes(1))
+            Add("Manager:MoveDrainWait", "must be 0–1m");
         if (string.IsNullOrWhiteSpace(options.Haproxy.Binary))
             Add("Haproxy:Binary", "is required");
         if (options.Persistence.Provider == PersistenceProvider.PostgreSql && string.IsNullOrWhiteSpace(options.Persistence.ConnectionString))

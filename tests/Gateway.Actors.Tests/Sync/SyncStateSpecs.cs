@@ -1,6 +1,7 @@
 using Gateway.Actors.Haproxy;
 using Gateway.Actors.Sync;
 using Gateway.Shared.Messages;
+using Gateway.Shared.Model;
 using static Gateway.Actors.Tests.Haproxy.Given;
 using static Gateway.Actors.Tests.Sync.SyncStates;
 
@@ -188,5 +189,65 @@ public class SyncStateSpecs
 
         Assert.Same(state, stale);
         Assert.Equal(3, stale.Desired["api"].Version);
+    }
+
+    [Fact]
+    public void SyncState_should_reload_servers_added_at_runtime_to_an_HTTP2_backend_into_the_configuration_after_the_settle_delay()
+    {
+        var grpc = Backend("grpc", Server("s1", "10.0.0.1")) with { Protocol = ServerProtocol.H2c };
+        var moving = Backend("moving", Server("s1", "10.0.0.1")) with { Protocol = ServerProtocol.H2c };
+        var state = Ready(grpc, moving, At("api", "10.0.0.1"))
+            .Take(Changed(grpc with { Servers = [Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2")] }, 2), T0)
+            .Take(Changed(moving with { Servers = [Server("s1", "10.0.0.9")] }, 2), T0) // a move's twin leaves again: no reload for it
+            .Take(Changed(Backend("api", Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2")), 2), T0); // HTTP/1.1 keeps its connections
+
+        var (idle, step) = state.Next(T0, Settings);
+        while (step.Work is SyncWork.Round round)
+        {
+            Assert.False(round.Job.Reload);
+            (idle, step) = idle.Completed(round, T0).Next(T0, Settings);
+        }
+
+        Assert.Equal(["grpc"], idle.Unsettled);
+        Assert.Equal(Settings.SettleDelay, step.ReloadIn);
+        var (notYet, early) = idle.Next(T0 + Settings.SettleDelay - TimeSpan.FromMilliseconds(1), Settings);
+        Assert.Null(early.Work);
+        var settledAt = T0 + Settings.SettleDelay;
+        var (reloading, settle) = notYet.NextRound(settledAt);
+        Assert.True(settle.Job.Reload);
+        Assert.Equal(SyncState.SettleReason, settle.Job.Plan.ReloadReason);
+        Assert.Equal(2, settle.Job.Target["grpc"].Backend.Servers.Count);
+        var (settled, after) = reloading.Completed(settle, settledAt).Next(settledAt, Settings);
+        Assert.Empty(settled.Unsettled);
+        Assert.Null(after.Work);
+        Assert.Null(after.ReloadIn);
+        Assert.Equal(SyncState.SettleReason, settled.LastReloadReason);
+    }
+
+    [Fact]
+    public void SyncState_should_try_a_settle_reload_that_failed_again_a_settle_delay_later()
+    {
+        var grpc = Backend("grpc", Server("s1", "10.0.0.1")) with { Protocol = ServerProtocol.H2 };
+        var (applying, round) = Ready(grpc).Take(Changed(grpc with { Servers = [Server("s1", "10.0.0.1"), Server("s2", "10.0.0.2")] }, 2), T0)
+            .NextRound(T0);
+        var settledAt = T0 + Settings.SettleDelay;
+        var (reloading, settle) = applying.Completed(round, T0).NextRound(settledAt);
+        Assert.Equal(SyncState.SettleReason, settle.Job.Plan.ReloadReason);
+        var failed = new SyncOutcome(new Dictionary<string, VersionedBackend>(), false, [], 0, RuntimeTally.None, null, null, [],
+            Commit(CommitOutcome.ReloadFailed, "no new worker"), [], null);
+
+        var (waiting, step) = reloading.Completed(settle, settledAt, failed).Next(settledAt, Settings);
+        while (step.Work is SyncWork.Round write) // the config file, which lags the runtime change
+        {
+            Assert.False(write.Job.Reload);
+            (waiting, step) = waiting.Completed(write, settledAt).Next(settledAt, Settings);
+        }
+
+        Assert.Null(step.Work);
+        Assert.Equal(Settings.SettleDelay, step.ReloadIn);
+        Assert.Equal(["grpc"], waiting.Unsettled);
+        Assert.Empty(waiting.Refused);
+        var (_, again) = waiting.NextRound(settledAt + Settings.SettleDelay);
+        Assert.True(again.Job.Reload);
     }
 }

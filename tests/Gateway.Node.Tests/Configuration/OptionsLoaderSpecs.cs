@@ -59,7 +59,7 @@ public sealed class OptionsLoaderSpecs
     public static TheoryData<string, string, string> UnknownKeys => new()
     {
         { "Gateway:Manager:SyncPeriodd=5s", "Gateway:Manager:SyncPeriodd: unknown key, did you mean SyncPeriod?",
-            "Gateway:Manager takes SyncPeriod, EventChanSize, MinReloadInterval, ReloadQuietPeriod, MaxReloadDelay" },
+            "Gateway:Manager takes SyncPeriod, EventChanSize, MinReloadInterval, ReloadQuietPeriod, MaxReloadDelay, SettleDelay, MoveDrainWait" },
         { "Gateway:Providers:0:Intervall=10s", "Gateway:Providers:0:Intervall: unknown key, did you mean Interval?",
             "Gateway:Providers:0 takes Type, Name" },
         { "Gateway:Frontend:HTTPPrt=80", "Gateway:Frontend:HTTPPrt: unknown key, did you mean HTTPPort?",
@@ -94,7 +94,7 @@ public sealed class OptionsLoaderSpecs
 
     public static TheoryData<string, string> Misplaced => new()
     {
-        { "Gateway:Manager=fast", "Gateway:Manager: takes keys below it (SyncPeriod, EventChanSize, MinReloadInterval, ReloadQuietPeriod, MaxReloadDelay), not a value" },
+        { "Gateway:Manager=fast", "Gateway:Manager: takes keys below it (SyncPeriod, EventChanSize, MinReloadInterval, ReloadQuietPeriod, MaxReloadDelay, SettleDelay, MoveDrainWait), not a value" },
         { "Gateway:Providers=rest", "Gateway:Providers: takes numbered items below it (Gateway:Providers:0:…), not a value" },
         { "Gateway:DataDir:Path=/srv", "Gateway:DataDir:Path: unknown key; Gateway:DataDir takes a value, no keys below it" },
         { "Gateway:Providers:first:Type=Rest", "Gateway:Providers:first: must be an item number (0, 1, 2… without gaps); expected 0" },
@@ -125,6 +125,8 @@ public sealed class OptionsLoaderSpecs
         { ["Gateway:Providers:0:Type=File", "Gateway:Providers:0:Name=f"], "Gateway:Providers:0:Path: is required" },
         { ["Gateway:Persistence:Provider=PostgreSql"], "Gateway:Persistence:ConnectionString: is required for PostgreSql" },
         { ["Gateway:Manager:SyncPeriod=50ms"], "Gateway:Manager:SyncPeriod: must be at least 100ms" },
+        { ["Gateway:Manager:SettleDelay=25h"], "Gateway:Manager:SettleDelay: must be 0–24h" },
+        { ["Gateway:Manager:MoveDrainWait=2m"], "Gateway:Manager:MoveDrainWait: must be 0–1m" },
         { ["Gateway:Admin:Url=ftp://host"], "Gateway:Admin:Url: must be an absolute http or https URL" },
         {
             ["Gateway:Providers:0:Type=File", "Gateway:Providers:0:Name=f", "Gateway:Providers:0:Path=/tmp/x.json", "Gateway:Providers:0:MaxDocumentBytes=10"],
@@ -241,6 +243,7 @@ public sealed class OptionsLoaderSpecs
             "Gateway:Frontend:IPv4BindAddr=127.0.0.1", "Gateway:Frontend:IPv6BindAddr=::1", "Gateway:Frontend:ForwardedHeaders=false",
             "Gateway:Manager:SyncPeriod=2s", "Gateway:Manager:EventChanSize=64", "Gateway:Manager:MinReloadInterval=500ms",
             "Gateway:Manager:ReloadQuietPeriod=00:00:00.250", "Gateway:Manager:MaxReloadDelay=1m",
+            "Gateway:Manager:SettleDelay=30s", "Gateway:Manager:MoveDrainWait=2500ms",
             "Gateway:Haproxy:Binary=/usr/sbin/haproxy", "Gateway:Haproxy:Managed=false", "Gateway:Haproxy:KeepRunning=true",
             "Gateway:Haproxy:HttpReuse=aggressive",
             "Gateway:Persistence:Provider=PostgreSql", "Gateway:Persistence:ConnectionString=Host=db;Username=gw;Database=gw",
@@ -260,6 +263,7 @@ public sealed class OptionsLoaderSpecs
         }, o.Frontend);
         Assert.Equal((TimeSpan.FromSeconds(2), 64, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(1)),
             (o.Manager.SyncPeriod, o.Manager.EventChanSize, o.Manager.MinReloadInterval, o.Manager.ReloadQuietPeriod, o.Manager.MaxReloadDelay));
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(2500)), (o.Manager.SettleDelay, o.Manager.MoveDrainWait));
         Assert.Equal(("/usr/sbin/haproxy", false, true, HttpReuse.Aggressive), (o.Haproxy.Binary, o.Haproxy.Managed, o.Haproxy.KeepRunning, o.Haproxy.HttpReuse));
         Assert.Equal((PersistenceProvider.PostgreSql, "Host=db;Username=gw;Database=gw"), (o.Persistence.Provider, o.Persistence.ConnectionString));
         Assert.Equal((ProviderType.Rest, "registry", "http://registry:8500/backends", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)),
