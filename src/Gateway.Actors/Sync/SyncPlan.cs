@@ -4,12 +4,6 @@ using Gateway.Shared.Model;
 
 namespace Gateway.Actors.Sync;
 
-/// <summary>A server of a backend, by name.</summary>
-public readonly record struct ServerRef(string Backend, string Server)
-{
-    public override string ToString() => $"{Backend}/{Server}";
-}
-
 /// <summary>
 /// The runtime commands that bring one backend to <see cref="Target"/> at <see cref="Version"/>,
 /// the servers that change address in the rotation (<see cref="ServerMoves"/>: their commands are

@@ -102,20 +102,23 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
             lock (_lock)
                 return [new RuntimeReply(show, "# name\n" + string.Concat(_live.Keys.Select(k => k + "\n")), true)];
         }
-        if (commands.Count > 0 && commands[0].Text.StartsWith("show servers conn ", StringComparison.Ordinal))
-            return commands.Select(c => new RuntimeReply(c, ServersConnections(c.Text["show servers conn ".Length..]), true)).ToList();
+        if (commands.Count > 0 && commands[0].Text.StartsWith("show servers conn", StringComparison.Ordinal))
+            return commands.Select(c => new RuntimeReply(c, ServersConnections(c.Text["show servers conn".Length..].Trim()), true)).ToList();
         if (commands.Count > 0 && Interlocked.Exchange(ref _nextExecute, null) is { } gate)
             await gate.PassAsync(cancellationToken);
         return commands.Select(c => FailCommand(c) ?? new RuntimeReply(c, "", true)).ToList();
     }
 
-    /// <summary>What HAProxy 2.6 prints for a backend's servers: one in use and one idle connection for those in <see cref="Connected"/>.</summary>
+    /// <summary>
+    /// What HAProxy 2.6 prints for a backend's servers (every backend's when <paramref name="backend"/>
+    /// is empty): one in use and one idle connection for those in <see cref="Connected"/>.
+    /// </summary>
     private string ServersConnections(string backend)
     {
         lock (_lock)
         {
-            var lines = _live.TryGetValue(backend, out var live) ? live.Servers.Select(s => $"{backend}/{s.Name} 3/1 {s.IP} {s.Port} - 5000 "
-                + (Connected.Contains($"{backend}/{s.Name}") ? "1 1 1 0 0 -1 1 1 0" : "0 0 0 0 0 -1 0 0 0")) : [];
+            var lines = _live.Where(b => backend.Length == 0 || b.Key == backend).SelectMany(b => b.Value.Servers.Select(s =>
+                $"{b.Key}/{s.Name} 3/1 {s.IP} {s.Port} - 5000 " + (Connected.Contains($"{b.Key}/{s.Name}") ? "1 1 1 0 0 -1 1 1 0" : "0 0 0 0 0 -1 0 0 0")));
             return "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[2]\n"
                 + string.Concat(lines.Select(l => l + "\n"));
         }

@@ -64,6 +64,9 @@ public static class RuntimeCommands
     /// <summary>"show servers conn": each server's connections, in use (used_cur) and idle.</summary>
     public static RuntimeCommand ShowServersConnections(string backend) => new($"show servers conn {backend}", ReplyExpectation.Output);
 
+    /// <summary>"show servers conn" of every backend.</summary>
+    public static RuntimeCommand ShowServersConnections() => new("show servers conn", ReplyExpectation.Output);
+
     /// <summary>"show backend": one backend name per line after a "# name" header.</summary>
     public static RuntimeCommand ShowBackends() => new("show backend", ReplyExpectation.Output);
 

@@ -57,22 +57,35 @@ public static class ServerMoves
         return new ServerMove(backend.Name, target, twin) { Direct = RuntimeOperations.Converge(backend.Name, current, target).ToList(), Start = start };
     }
 
-    /// <summary><c>show servers conn</c> for each backend of <paramref name="moves"/>, to learn which servers hold connections.</summary>
-    public static IReadOnlyList<RuntimeCommand> Queries(IReadOnlyList<ServerMove> moves) =>
-        Backends(moves).Select(RuntimeCommands.ShowServersConnections).ToList();
+    /// <summary>From this many backends on, one <c>show servers conn</c> of every backend is cheaper than one per backend.</summary>
+    public const int WholeDumpFrom = 32;
+
+    /// <summary>
+    /// <c>show servers conn</c> for each backend of <paramref name="moves"/>, to learn which servers
+    /// hold connections; for <see cref="WholeDumpFrom"/> backends or more, one of them all.
+    /// </summary>
+    public static IReadOnlyList<RuntimeCommand> Queries(IEnumerable<ServerMove> moves)
+    {
+        var backends = moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
+        return backends.Count >= WholeDumpFrom ? [RuntimeCommands.ShowServersConnections()] : backends.Select(RuntimeCommands.ShowServersConnections).ToList();
+    }
 
     /// <summary>The moves whose server holds a connection, from the replies to <see cref="Queries"/>; a server HAProxy did not report counts as holding one.</summary>
     public static IReadOnlySet<ServerMove> Connected(IReadOnlyList<ServerMove> moves, IReadOnlyList<RuntimeReply> replies)
     {
-        var output = ByBackend(Backends(moves), replies);
-        return moves.Where(m => ServerStates.Connections(output[m.Backend], m.Backend, m.Target.Name) is not { Any: false }).ToHashSet();
+        var connections = ConnectionsIn(replies);
+        return moves.Where(m => !connections.TryGetValue(new ServerRef(m.Backend, m.Target.Name), out var c) || c.Any).ToHashSet();
     }
 
-    private static List<string> Backends(IEnumerable<ServerMove> moves) => moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
-
-    /// <summary>Each backend's <c>show servers conn</c> output (empty if HAProxy refused it).</summary>
-    private static Dictionary<string, string> ByBackend(IReadOnlyList<string> backends, IReadOnlyList<RuntimeReply> replies) =>
-        backends.Zip(replies, (backend, reply) => (backend, text: reply.Ok ? reply.Output : "")).ToDictionary(p => p.backend, p => p.text, StringComparer.Ordinal);
+    /// <summary>Every server the replies list (a reply HAProxy refused lists none).</summary>
+    private static Dictionary<ServerRef, ServerConnections> ConnectionsIn(IReadOnlyList<RuntimeReply> replies)
+    {
+        var all = new Dictionary<ServerRef, ServerConnections>();
+        foreach (var reply in replies.Where(r => r.Ok))
+            foreach (var (server, connections) in ServerStates.Connections(reply.Output))
+                all[server] = connections;
+        return all;
+    }
 
     /// <summary>Finishes moves whose twins serve, each step one batch for all of them; waits up to <paramref name="wait"/> for requests in flight.</summary>
     public static async Task<IReadOnlyList<MoveResult>> FinishAsync(RuntimeApiClient client, IReadOnlyList<ServerMove> moves, TimeSpan wait,
@@ -110,13 +123,11 @@ public static class ServerMoves
         while (true)
         {
             var waiting = Enumerable.Range(0, moves.Count).Where(i => errors[i] is null && !drained[i]).ToList();
-            var backends = Backends(waiting.Select(i => moves[i]));
-            if (backends.Count == 0)
+            if (waiting.Count == 0)
                 return drained;
-            var replies = await client.ExecuteAsync(backends.Select(RuntimeCommands.ShowServersConnections).ToList(), cancellationToken).ConfigureAwait(false);
-            var output = ByBackend(backends, replies);
+            var connections = ConnectionsIn(await client.ExecuteAsync(Queries(waiting.Select(i => moves[i])), cancellationToken).ConfigureAwait(false));
             foreach (var i in waiting)
-                drained[i] = ServerStates.Connections(output[moves[i].Backend], moves[i].Backend, moves[i].Target.Name) is { Used: 0 };
+                drained[i] = connections.TryGetValue(new ServerRef(moves[i].Backend, moves[i].Target.Name), out var c) && c.Used == 0;
             if (waited.Elapsed >= wait)
                 return drained;
             if (waiting.Any(i => !drained[i]))

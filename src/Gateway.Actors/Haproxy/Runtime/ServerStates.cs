@@ -44,25 +44,28 @@ public static class ServerStates
 
     /// <summary>
     /// From <c>show servers conn</c> ("# bkname/svname bkid/svid addr port - purge_delay used_cur …
-    /// idle_cur …"): the server's connections carrying a request right now and those idle in its
-    /// pool, or null if it is not listed.
+    /// idle_cur …"): each listed server's connections carrying a request right now and those idle in
+    /// its pool; none without the header (an error reply).
     /// </summary>
-    public static ServerConnections? Connections(string text, string backend, string server)
+    public static Dictionary<ServerRef, ServerConnections> Connections(string text)
     {
+        var servers = new Dictionary<ServerRef, ServerConnections>();
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var header = lines.FirstOrDefault(l => l.StartsWith("# bkname/svname ", StringComparison.Ordinal))?[2..]
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var (used, idle) = header is null ? (-1, -1) : (Array.IndexOf(header, "used_cur"), Array.IndexOf(header, "idle_cur"));
         if (used < 0 || idle < 0)
-            return null;
-        var key = $"{backend}/{server}";
+            return servers;
         foreach (var line in lines)
         {
+            if (line.StartsWith('#'))
+                continue;
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > Math.Max(used, idle) && fields[0] == key)
-                return new ServerConnections(Int(fields[used]), Int(fields[idle]));
+            var slash = fields.Length > Math.Max(used, idle) ? fields[0].IndexOf('/', StringComparison.Ordinal) : -1;
+            if (slash > 0)
+                servers[new ServerRef(fields[0][..slash], fields[0][(slash + 1)..])] = new ServerConnections(Int(fields[used]), Int(fields[idle]));
         }
-        return null;
+        return servers;
     }
 
     /// <summary>The column positions named by the "# be_id be_name …" header, or null without one.</summary>

@@ -119,17 +119,22 @@ public class ServerStatesSpecs
     }
 
     [Fact]
-    public void ServerStates_should_read_a_servers_connections_in_use_and_idle_from_show_servers_conn()
+    public void ServerStates_should_read_the_servers_connections_in_use_and_idle_from_show_servers_conn()
     {
-        // as HAProxy 2.6 prints it: the header's "#" has no field below it
+        // as HAProxy 2.6 prints it, here of every backend: the header's "#" has no field below it
         var text = "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[2]\n"
                    + "web/s1 3/1 127.0.0.1 18081 - 5000 2 4 1 1 0 -1 1 1 0\n"
-                   + "web/s1:moving 3/2 127.0.0.1 18082 - 5000 0 1 1 0 0 -1 0 0 0\n";
+                   + "web/s1:moving 3/2 127.0.0.1 18082 - 5000 0 1 1 0 0 -1 0 0 0\n"
+                   + "api/s1 4/1 127.0.0.1 18083 - 5000 0 0 0 0 0 -1 3 3 0\n";
 
-        var (s1, twin, missing) = (ServerStates.Connections(text, "web", "s1"), ServerStates.Connections(text, "web", "s1:moving"),
-            ServerStates.Connections(text, "web", "s9"));
+        var connections = ServerStates.Connections(text);
 
-        Assert.Equal((new ServerConnections(2, 1), new ServerConnections(0, 0), (ServerConnections?)null), (s1, twin, missing));
-        Assert.Null(ServerStates.Connections("Can't find backend.\n", "web", "s1"));
+        Assert.Equal(new Dictionary<ServerRef, ServerConnections>
+        {
+            [new("web", "s1")] = new(2, 1),
+            [new("web", "s1:moving")] = new(0, 0),
+            [new("api", "s1")] = new(0, 3),
+        }, connections);
+        Assert.Empty(ServerStates.Connections("Can't find backend.\n"));
     }
 }
