@@ -14,6 +14,9 @@ public sealed record DriftRepair(
     /// <summary>Servers in the rotation at another address than applied: moved back (<see cref="ServerMoves"/>).</summary>
     public IReadOnlyList<ServerMove> Moves { get; init; } = [];
 
+    /// <summary>HTTP/2 backends that get a server back at runtime: a settle reload makes it a configuration server.</summary>
+    public IReadOnlyList<string> Unsettled { get; init; } = [];
+
     public int Count => Commands.Count + Moves.Count + Removals.Count + MissingBackends.Count;
 }
 
@@ -33,6 +36,7 @@ public static class DriftPlanner
         var moves = new List<ServerMove>();
         var removals = new List<ServerRef>();
         var missing = new List<string>();
+        var unsettled = new SortedSet<string>(StringComparer.Ordinal);
         var servers = 0;
         var liveServers = live.ToDictionary(s => new ServerRef(s.Backend, s.Server));
 
@@ -50,6 +54,8 @@ public static class DriftPlanner
                 if (!liveServers.TryGetValue(new ServerRef(name, server.Name), out var now))
                 {
                     commands.AddRange(RuntimeOperations.AddServer(backend, server));
+                    if (SyncState.SettlesAddedServers(backend))
+                        unsettled.Add(name);
                 }
                 else
                 {
@@ -70,6 +76,6 @@ public static class DriftPlanner
             if (versioned.Backend.FindServer(key.Server) is null)
                 removals.Add(key);
         }
-        return new DriftRepair(commands, servers + moves.Count, removals, missing) { Moves = moves };
+        return new DriftRepair(commands, servers + moves.Count, removals, missing) { Moves = moves, Unsettled = [.. unsettled] };
     }
 }

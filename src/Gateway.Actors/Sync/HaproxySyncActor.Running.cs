@@ -47,7 +47,9 @@ public sealed partial class HaproxySyncActor
                     outcome.Servers, outcome.Commands);
             if (!_state.Ready)
                 _log.Info("Ready: HAProxy serves the recovered state");
-            _state = _state.Reconciled(outcome);
+            var state = _state.Reconciled(outcome, DateTime.UtcNow);
+            LogSettleWait(state);
+            _state = state;
             SettleWaiters();
             Proceed(_state);
         });
@@ -69,6 +71,13 @@ public sealed partial class HaproxySyncActor
             Proceed(_state.WorkFailed(failed.Cause.Message));
         });
 
+    private void LogSettleWait(SyncState state)
+    {
+        if (_state.UnsettledSince is null && state.UnsettledSince is not null)
+            _log.Info("Servers added at runtime to HTTP/2 backends [{Backends}] join the configuration by a reload in [{Delay}] "
+                + "(until then each of their connections carries one stream)", string.Join(", ", state.Unsettled), _settings.SettleDelay);
+    }
+
     /// <summary>What an operator reads of a round: runtime failures and refusals, a failed reload, the runtime changes and map replacements.</summary>
     private void LogRound(RoundDone done, SyncState state)
     {
@@ -89,9 +98,7 @@ public sealed partial class HaproxySyncActor
         }
         if (outcome.Tally is { Changed: true } tally)
             LogRound(tally);
-        if (_state.UnsettledSince is null && state.UnsettledSince is not null)
-            _log.Info("Servers added at runtime to HTTP/2 backends [{Backends}] join the configuration by a reload in [{Delay}] "
-                + "(until then each of their connections carries one stream)", string.Join(", ", state.Unsettled), _settings.SettleDelay);
+        LogSettleWait(state);
         if (outcome.Reload is null && outcome.Maps is { } replaced)
         {
             var (entries, missing) = MapsTally.Of(replaced);

@@ -46,7 +46,11 @@ public sealed record SyncOutcome(
 
 /// <summary>The result of a reconcile: repairs made (commands on <see cref="Servers"/> servers), servers still waiting for removal, backends that need a reload.</summary>
 public sealed record ReconcileOutcome(
-    int Repaired, int Commands, int Servers, IReadOnlyList<ServerRef> StillPending, IReadOnlyList<string> MissingBackends, string? Error);
+    int Repaired, int Commands, int Servers, IReadOnlyList<ServerRef> StillPending, IReadOnlyList<string> MissingBackends, string? Error)
+{
+    /// <summary>HTTP/2 backends that got servers back at runtime (<see cref="DriftRepair.Unsettled"/>).</summary>
+    public IReadOnlyList<string> Unsettled { get; init; } = [];
+}
 
 /// <summary>
 /// Runs sync rounds against an <see cref="IHaproxyClient"/>: a reload when the plan needs one,
@@ -201,7 +205,7 @@ public static class SyncRound
                 pending.Add(server);
         var error = replies.FirstOrDefault(r => !r.Ok)?.ToString() ?? moveError;
         return new ReconcileOutcome(repair.Count - repair.MissingBackends.Count - pending.Count, repair.Commands.Count + moveCommands, repair.Servers, pending,
-            repair.MissingBackends, error);
+            repair.MissingBackends, error) { Unsettled = repair.Unsettled };
     }
 
     /// <summary>

@@ -81,11 +81,22 @@ public sealed partial record SyncState
         if (outcome.ReplacedAll)
             return this;
         var added = job.Plan.Runtime
-            .Where(s => s.Target.Protocol is ServerProtocol.H2c or ServerProtocol.H2 && outcome.Applied.ContainsKey(s.Backend)
-                && s.Commands.Any(c => c.Change == ServerChange.Added))
-            .Select(s => s.Backend).ToList();
-        return added.Count == 0 ? this : this with { Unsettled = Unsettled.Union(added), UnsettledSince = UnsettledSince ?? now };
+            .Where(s => SettlesAddedServers(s.Target) && outcome.Applied.ContainsKey(s.Backend) && s.Commands.Any(c => c.Change == ServerChange.Added))
+            .Select(s => s.Backend);
+        return WithUnsettled(added, now);
     }
+
+    private SyncState WithUnsettled(IEnumerable<string> backends, DateTime now)
+    {
+        var unsettled = Unsettled.Union(backends);
+        return unsettled.Count == Unsettled.Count ? this : this with { Unsettled = unsettled, UnsettledSince = UnsettledSince ?? now };
+    }
+
+    /// <summary>
+    /// A server added at runtime to this backend needs a settle reload: HAProxy 2.6 gives dynamic
+    /// servers <c>max-reuse 0</c>, one stream per HTTP/2 connection.
+    /// </summary>
+    public static bool SettlesAddedServers(Backend backend) => backend.Protocol is ServerProtocol.H2c or ServerProtocol.H2;
 
     /// <summary>The backends a refused reload is blamed on: those <c>haproxy -c</c> named, else all the round brought in.</summary>
     public static IReadOnlyList<string> Culprits(SyncJob job, SyncOutcome outcome) =>
@@ -93,11 +104,11 @@ public sealed partial record SyncState
 
     public static string ReloadReasonOf(SyncJob job) => job.Plan.ReloadReason ?? "configuration changed";
 
-    /// <summary>The first reconcile makes the node ready.</summary>
-    public SyncState Reconciled(ReconcileOutcome outcome)
+    /// <summary>The first reconcile makes the node ready; servers it put back on HTTP/2 backends wait for a settle reload.</summary>
+    public SyncState Reconciled(ReconcileOutcome outcome, DateTime now)
     {
         var missing = outcome.MissingBackends;
-        return this with
+        return WithUnsettled(outcome.Unsettled.Except(missing), now) with
         {
             Phase = SyncPhase.Idle,
             RuntimeCommands = RuntimeCommands + outcome.Commands,

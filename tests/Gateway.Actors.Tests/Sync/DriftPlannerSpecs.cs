@@ -71,6 +71,22 @@ public class DriftPlannerSpecs
     }
 
     [Fact]
+    public void DriftPlanner_should_name_the_HTTP2_backends_that_get_a_server_back_for_a_settle_reload()
+    {
+        var applied = new Dictionary<string, VersionedBackend>(Applied, StringComparer.Ordinal)
+        {
+            ["grpc"] = new(Backend("grpc", Server("s1", "10.0.0.1", 8080), Server("s2", "10.0.0.2", 8080)) with { Protocol = ServerProtocol.H2c }, 1),
+            ["tls"] = new(Backend("tls", Server("s1", "10.0.0.1", 8080)) with { Protocol = ServerProtocol.H2 }, 1),
+        };
+
+        var repair = DriftPlanner.Plan(applied, new HashSet<string> { "api", "grpc", "tls" },
+            [Live("s1", "10.0.0.1"), Live("s1", "10.0.0.1", backend: "tls")]); // api/s2 and both of grpc's servers lost, tls whole
+
+        Assert.Equal(["grpc"], repair.Unsettled); // HTTP/1.1 servers added at runtime keep their connections
+        Assert.Equal(3, repair.Servers);
+    }
+
+    [Fact]
     public void DriftPlanner_should_remove_a_server_gateway_does_not_know()
     {
         var repair = DriftPlanner.Plan(Applied, LiveBackends,

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Gateway.Actors.Haproxy;
 using Gateway.Actors.Sync;
+using Gateway.Shared.Model;
 using static Gateway.Actors.Tests.Haproxy.Given;
 using static Gateway.Actors.Tests.Sync.SyncStates;
 
@@ -72,7 +73,7 @@ public class SyncStateLifecycleSpecs
         Assert.IsType<SyncWork.Reconcile>(reconcile.Work);
         Assert.False(reconciling.Ready);
         Assert.Equal("the first reconcile with what HAProxy serves", reconciling.ToStartupStatus().WaitingFor);
-        var ready = reconciling.Reconciled(Reconciled());
+        var ready = reconciling.Reconciled(Reconciled(), T0);
         Assert.True(ready.Ready);
         Assert.True(ready.ToStatus().Ready);
         Assert.Null(ready.ToStartupStatus().WaitingFor);
@@ -83,10 +84,26 @@ public class SyncStateLifecycleSpecs
     {
         var (reconciling, _) = Ready(Backend("api"), Backend("web")).ReconcileDue().Next(T0, Settings);
 
-        var (_, reload) = reconciling.Reconciled(Reconciled("web")).NextRound(T0);
+        var (_, reload) = reconciling.Reconciled(Reconciled("web"), T0).NextRound(T0);
 
         Assert.True(reload.Job.Reload);
         Assert.Equal("backend added: web", reload.Job.Plan.ReloadReason);
+    }
+
+    [Fact]
+    public void SyncState_should_settle_servers_a_reconcile_put_back_on_an_HTTP2_backend_by_a_reload_after_the_settle_delay()
+    {
+        var grpc = Backend("grpc", Server("s1", "10.0.0.1")) with { Protocol = ServerProtocol.H2c };
+        var (reconciling, _) = Ready(grpc).ReconcileDue().Next(T0, Settings);
+
+        var (waiting, step) = reconciling.Reconciled(Reconciled() with { Unsettled = ["grpc"] }, T0).Next(T0, Settings);
+
+        Assert.Null(step.Work);
+        Assert.Equal(Settings.SettleDelay, step.ReloadIn);
+        Assert.Equal(["grpc"], waiting.Unsettled);
+        var (_, settle) = waiting.NextRound(T0 + Settings.SettleDelay);
+        Assert.True(settle.Job.Reload);
+        Assert.Equal(SyncState.SettleReason, settle.Job.Plan.ReloadReason);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ internal static class SyncStates
             RouteLookup.Of(routes));
         var (reconciling, reconcile) = starting.Started(outcome, startUp.Desired, T0).Next(T0, Settings);
         Assert.IsType<SyncWork.Reconcile>(reconcile.Work);
-        var (state, next) = reconciling.Reconciled(Reconciled()).Next(T0, Settings);
+        var (state, next) = reconciling.Reconciled(Reconciled(), T0).Next(T0, Settings);
         while (next.Work is SyncWork.Round round)
             (state, next) = state.Completed(round, T0).Next(T0, Settings);
         Assert.Null(next.Work);
