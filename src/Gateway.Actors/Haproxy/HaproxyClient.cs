@@ -65,8 +65,8 @@ public sealed class HaproxyClient : IHaproxyClient, IAsyncDisposable
         CancellationToken cancellationToken) =>
         _transaction.CommitAsync(config, backends, reason, reload, cancellationToken, validate);
 
-    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken) =>
-        ServerMoves.FinishAsync(_runtime, moves, wait, cancellationToken);
+    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, int served, CancellationToken cancellationToken) =>
+        ServerMoves.FinishAsync(_runtime, moves, wait, served, cancellationToken);
 
     public async Task<IReadOnlyList<LiveServer>> ShowServersStateAsync(CancellationToken cancellationToken)
     {

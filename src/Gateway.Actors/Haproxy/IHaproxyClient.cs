@@ -29,7 +29,8 @@ public interface IHaproxyClient
     Task<bool> RemoveServerAsync(string backend, string server, TimeSpan wait, CancellationToken cancellationToken);
 
     /// <summary>Finishes moves whose twins serve the new addresses (<see cref="ServerMoves.FinishAsync"/>).</summary>
-    Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken);
+    /// <param name="served">How many backends HAProxy serves (<see cref="ServerMoves.Queries"/>).</param>
+    Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, int served, CancellationToken cancellationToken);
 
     Task<CommitResult> CommitAsync(RenderedConfig config, IReadOnlyCollection<Backend> backends, string reason, bool reload, bool validate,
         CancellationToken cancellationToken);

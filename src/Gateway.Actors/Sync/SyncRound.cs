@@ -68,7 +68,7 @@ public static class SyncRound
         var updated = new Dictionary<string, VersionedBackend>(StringComparer.Ordinal);
         var failures = new List<(string, string)>();
         var moves = job.Plan.Runtime.SelectMany(s => s.Moves).ToList();
-        var connected = await ConnectedAsync(moves, client, cancellationToken).ConfigureAwait(false);
+        var connected = await ConnectedAsync(moves, job.Applied.Count, client, cancellationToken).ConfigureAwait(false);
         var stepCommands = job.Plan.Runtime
             .Select(s => s.Commands.Concat(s.Moves.SelectMany(m => connected.Contains(m) ? m.Start : m.Direct)).ToList()).ToList();
         var commands = stepCommands.SelectMany(c => c).ToList();
@@ -84,7 +84,7 @@ public static class SyncRound
         }
 
         var (pending, movedInFlight) = await FinishMovesAsync(moves.Where(m => connected.Contains(m) && updated.ContainsKey(m.Backend)).ToList(),
-            updated, failures, settings, client, cancellationToken).ConfigureAwait(false);
+            updated, failures, settings, job.Applied.Count, client, cancellationToken).ConfigureAwait(false);
         var removals = job.Plan.Runtime
             .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
@@ -132,12 +132,13 @@ public static class SyncRound
         };
     }
 
-    /// <summary>Which moves' servers hold a connection (one <c>show servers conn</c> per backend, one batch): those move by a twin.</summary>
-    private static async Task<IReadOnlySet<ServerMove>> ConnectedAsync(IReadOnlyList<ServerMove> moves, IHaproxyClient client, CancellationToken cancellationToken)
+    /// <summary>Which moves' servers hold a connection (<c>show servers conn</c>, one batch): those move by a twin. HAProxy serves <paramref name="served"/> backends.</summary>
+    private static async Task<IReadOnlySet<ServerMove>> ConnectedAsync(IReadOnlyList<ServerMove> moves, int served, IHaproxyClient client,
+        CancellationToken cancellationToken)
     {
         if (moves.Count == 0)
             return new HashSet<ServerMove>();
-        var replies = await client.ExecuteAsync(ServerMoves.Queries(moves), cancellationToken).ConfigureAwait(false);
+        var replies = await client.ExecuteAsync(ServerMoves.Queries(moves, served), cancellationToken).ConfigureAwait(false);
         return ServerMoves.Connected(moves, replies);
     }
 
@@ -148,14 +149,14 @@ public static class SyncRound
     /// in flight to the old address.
     /// </summary>
     private static async Task<(List<ServerRef> Twins, List<ServerRef> InFlight)> FinishMovesAsync(IReadOnlyList<ServerMove> moves,
-        Dictionary<string, VersionedBackend> updated, List<(string, string)> failures, SyncSettings settings, IHaproxyClient client,
+        Dictionary<string, VersionedBackend> updated, List<(string, string)> failures, SyncSettings settings, int served, IHaproxyClient client,
         CancellationToken cancellationToken)
     {
         var twins = new List<ServerRef>();
         var inFlight = new List<ServerRef>();
         if (moves.Count == 0)
             return (twins, inFlight);
-        foreach (var result in await client.FinishMovesAsync(moves, settings.MoveDrainWait, cancellationToken).ConfigureAwait(false))
+        foreach (var result in await client.FinishMovesAsync(moves, settings.MoveDrainWait, served, cancellationToken).ConfigureAwait(false))
         {
             var backend = result.Move.Backend;
             if (result.Error is { } error)
@@ -196,9 +197,10 @@ public static class SyncRound
         if (!backendsReply[0].Ok)
             return new ReconcileOutcome(0, 0, 0, [], [], $"show backend failed: {backendsReply[0].Output}");
         var live = await client.ShowServersStateAsync(cancellationToken).ConfigureAwait(false);
-        var repair = DriftPlanner.Plan(applied, RuntimeCommands.ParseBackends(backendsReply[0].Output), live);
+        var liveBackends = RuntimeCommands.ParseBackends(backendsReply[0].Output);
+        var repair = DriftPlanner.Plan(applied, liveBackends, live);
         var replies = repair.Commands.Count == 0 ? [] : await client.ExecuteAsync(repair.Commands, cancellationToken).ConfigureAwait(false);
-        var (twins, moveCommands, moveError) = await MoveBackAsync(repair.Moves, client, moveDrainWait, cancellationToken).ConfigureAwait(false);
+        var (twins, moveCommands, moveError) = await MoveBackAsync(repair.Moves, liveBackends.Count, client, moveDrainWait, cancellationToken).ConfigureAwait(false);
         var pending = new List<ServerRef>(twins);
         foreach (var server in repair.Removals)
             if (!await client.RemoveServerAsync(server.Backend, server.Server, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
@@ -213,11 +215,11 @@ public static class SyncRound
     /// directly, the others by twins, all in one batch (their commands counted), then the twins' moves finished together.
     /// </summary>
     private static async Task<(IReadOnlyList<ServerRef> Twins, int Commands, string? Error)> MoveBackAsync(IReadOnlyList<ServerMove> moves,
-        IHaproxyClient client, TimeSpan wait, CancellationToken cancellationToken)
+        int served, IHaproxyClient client, TimeSpan wait, CancellationToken cancellationToken)
     {
         if (moves.Count == 0)
             return ([], 0, null);
-        var connected = await ConnectedAsync(moves, client, cancellationToken).ConfigureAwait(false);
+        var connected = await ConnectedAsync(moves, served, client, cancellationToken).ConfigureAwait(false);
         var starts = moves.Select(m => connected.Contains(m) ? m.Start : m.Direct).ToList();
         var commands = starts.SelectMany(c => c).ToList();
         var replies = await client.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
@@ -232,7 +234,7 @@ public static class SyncRound
                 started.Add(moves[i]);
         }
         var twins = new List<ServerRef>();
-        foreach (var result in started.Count == 0 ? [] : await client.FinishMovesAsync(started, wait, cancellationToken).ConfigureAwait(false))
+        foreach (var result in started.Count == 0 ? [] : await client.FinishMovesAsync(started, wait, served, cancellationToken).ConfigureAwait(false))
         {
             if (result.Error is { } refused)
                 error ??= refused;

@@ -136,7 +136,7 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, int served, CancellationToken cancellationToken)
     {
         Record(new FinishMoves(moves.Select(m => $"{m.Backend}/{m.Target.Name} via {m.Twin}").ToList(), _clock.Elapsed));
         return Task.FromResult<IReadOnlyList<MoveResult>>(moves.Select(m => new MoveResult(m, true, true, null)).ToList());

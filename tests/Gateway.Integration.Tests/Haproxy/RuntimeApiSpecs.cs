@@ -74,9 +74,9 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
         await load.Progress(50);
         var move = ServerMoves.Plan(_web, RuntimeOperations.ServerSettings.Of(_web.Servers[0]), Server("s1", _b), "s1:moving");
 
-        var connected = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+        var connected = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move], served: 10)));
         var started = await _haproxy.Runtime.ExecuteAsync(move.Start);
-        var moved = Assert.Single(await ServerMoves.FinishAsync(_haproxy.Runtime, [move], TimeSpan.FromSeconds(5)));
+        var moved = Assert.Single(await ServerMoves.FinishAsync(_haproxy.Runtime, [move], TimeSpan.FromSeconds(5), served: 10));
         var atOldAfterMove = _a.Requests;
         await load.Progress(300);
         var twinGone = moved.TwinRemoved || await RuntimeOperations.RemoveServerAsync(_haproxy.Runtime, "web", "s1:moving", TimeSpan.FromSeconds(5));
@@ -99,9 +99,9 @@ public sealed class RuntimeApiSpecs : IAsyncLifetime
 
         using var client = Clients.Http1(keepAlive: true);
 
-        var unused = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+        var unused = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move], served: 10)));
         Assert.Equal(["a"], await ServedBy(1, client));
-        var used = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move])));
+        var used = ServerMoves.Connected([move], await _haproxy.Runtime.ExecuteAsync(ServerMoves.Queries([move], served: 10)));
 
         Assert.Empty(unused); // then its settings are set at once: there is nothing to move
         Assert.Contains(move, used); // its idle connection to a would be reused after a plain address change

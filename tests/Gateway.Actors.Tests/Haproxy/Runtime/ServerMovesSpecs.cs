@@ -4,22 +4,24 @@ using static Gateway.Actors.Tests.Haproxy.Given;
 
 namespace Gateway.Actors.Tests.Haproxy.Runtime;
 
-/// <summary>Which servers that change address hold connections: asked per backend, or of all backends at once when many move.</summary>
+/// <summary>Which servers that change address hold connections: asked per backend, or of all backends at once when a large share of them move.</summary>
 public class ServerMovesSpecs
 {
     private const string Header =
         "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[2]\n";
 
     [Fact]
-    public void ServerMoves_should_ask_each_backend_of_a_few_moves_and_every_backend_at_once_for_many()
+    public void ServerMoves_should_ask_each_moving_backend_and_every_backend_at_once_when_a_fifth_or_more_move()
     {
-        var few = Moves(ServerMoves.WholeDumpFrom - 1);
-        var many = Moves(ServerMoves.WholeDumpFrom);
+        const int served = 5_000;
+        var few = Moves(served / ServerMoves.WholeDumpShare - 1);
+        var many = Moves(served / ServerMoves.WholeDumpShare);
 
-        var (perBackend, whole) = (ServerMoves.Queries(few), ServerMoves.Queries(many));
+        var (perBackend, whole) = (ServerMoves.Queries(few, served), ServerMoves.Queries(many, served));
 
         Assert.Equal(few.Select(m => $"show servers conn {m.Backend}"), perBackend.Select(c => c.Text));
         Assert.Equal(["show servers conn"], whole.Select(c => c.Text));
+        Assert.Equal(["show servers conn"], ServerMoves.Queries(Moves(1), served: 3).Select(c => c.Text));
     }
 
     [Fact]
@@ -30,7 +32,7 @@ public class ServerMovesSpecs
                    + "b0/s1 3/1 127.0.0.1 1 - 5000 0 0 0 0 0 -1 0 0 0\n" // none: moves directly
                    + "b1/s1 3/1 127.0.0.1 1 - 5000 1 1 0 0 0 -1 0 0 0\n" // one in use
                    + "b2/s1 3/1 127.0.0.1 1 - 5000 0 0 0 0 0 -1 2 2 0\n"; // idle ones: HAProxy may reuse them
-        var replies = new[] { new RuntimeReply(ServerMoves.Queries(moves)[0], dump, true) }; // b3 not listed
+        var replies = new[] { new RuntimeReply(ServerMoves.Queries(moves, served: 4)[0], dump, true) }; // b3 not listed
 
         var connected = ServerMoves.Connected(moves, replies);
 
