@@ -122,7 +122,7 @@ public static class ServerMoves
         return moves.Select((m, i) => new MoveResult(m, drained[i], twinRemoved[i], errors[i])).ToList();
     }
 
-    /// <summary>Polls <c>show servers conn</c> (one per backend, one batch) until no moving server carries a request, or the wait is over.</summary>
+    /// <summary>Polls <c>show servers conn</c> (<see cref="Queries"/>, one batch) until no moving server carries a request, or the wait is over.</summary>
     private static async Task<bool[]> AwaitDrainedAsync(RuntimeApiClient client, IReadOnlyList<ServerMove> moves, string?[] errors, TimeSpan wait,
         int served, CancellationToken cancellationToken)
     {
