@@ -41,6 +41,26 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
     }
 
     [Fact]
+    public async Task HaproxySync_should_ask_only_the_moving_backend_for_its_connections_when_a_few_of_those_served_move_and_all_at_once_when_more_do()
+    {
+        var others = Enumerable.Range(1, 5).Select(i => Backend($"b{i}", Server("s1", "10.0.0.1"))).ToArray();
+        var sync = StartReady([Backend("api", Server("s1", "10.0.0.1")), .. others]);
+
+        var held = Haproxy.HoldNextRuntimeBatch();
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", 9000))));
+        await Within(held.Entered);
+        foreach (var backend in others.Skip(1))
+            sync.Tell(new BackendStateChanged(backend.Name, 2, Backend(backend.Name, Server("s1", "10.0.0.9", 9000))));
+        AssertDesired(sync, 2, "b2", "b3", "b4", "b5");
+        held.Release();
+        AwaitApplied(sync, 2, "api", "b2", "b3", "b4", "b5");
+
+        var looks = Haproxy.Calls.OfType<FakeHaproxyClient.Execute>()
+            .Where(e => e.Commands[0].StartsWith("show servers conn", StringComparison.Ordinal)).Select(e => e.Commands).ToList();
+        Assert.Equal([["show servers conn api"], ["show servers conn"]], looks); // 1 of 6 served: a query; 4 of 6: the whole list
+    }
+
+    [Fact]
     public void HaproxySync_should_move_a_server_holding_connections_by_a_twin_at_its_new_address_and_finish_the_move_without_a_reload()
     {
         var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")));
