@@ -10,7 +10,7 @@ using Gateway.Bench;
 //        GATEWAY_BENCH_ABLATION=<key,…> runs only those parts of the ablation beside its baseline (keys in DataPlaneBench.HandConfig.Ablation)
 //        GATEWAY_BENCH_SUSTAINED_SECONDS=<n> streams n seconds instead of 25 in the cluster suite
 //        GATEWAY_BENCH_CLUSTER_NODE=<a Gateway.Node.dll> starts the cluster suite's nodes from it (another build, a ReadyToRun publish)
-//        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,inline]
+//        dotnet run -c Release --project bench/Gateway.Bench -- tags [journal sizes, default 10000,100000] [rounds, default 5] [read,live,catalog,inline]
 //        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,rest,latency,reload,sustained,join]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";

@@ -43,11 +43,12 @@ public static partial class TagBench
 
     /// <param name="sizes">Journal sizes to measure at, ascending: each store is written up to the next size.</param>
     /// <param name="rounds">Interleaved rounds of reads at each size.</param>
-    /// <param name="parts">write (always), read, live; inline adds the TagTable bulk-insert variant (all but inline when empty).</param>
+    /// <param name="parts">write (always), read, live, catalog; inline adds the TagTable bulk-insert variant (all but inline when empty).</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(IReadOnlyList<int> sizes, int rounds, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
-        var variants = parts.Contains("inline") ? [.. DefaultVariants, Inline] : DefaultVariants;
+        // the catalog reads the node's mode (Csv) only: alone, it writes no other
+        var variants = parts.Contains("inline") ? [.. DefaultVariants, Inline] : parts.SetEquals(["catalog"]) ? DefaultVariants[..1] : DefaultVariants;
         using var dir = new TempDir("gwtag");
         await using var postgres = await PostgresServer.StartAsync();
         var stores = new List<TagStore>();
@@ -75,6 +76,7 @@ public static partial class TagBench
             var writeSeconds = new double[stores.Count];
             var polls = new Table($"An empty tag poll: CurrentEventsByTag from the end, {PollSamples} back to back on a warm system (what the live tail and a catalog checkpoint on a quiet journal pay)",
                 "database / tag mode", "journal size", "wall ms per poll", "CPU µs per poll (bench process, + PostgreSQL server)");
+            Table? catalogTable = null;
             foreach (var size in sizes)
             {
                 for (var s = 0; s < stores.Count; s++)
@@ -96,6 +98,8 @@ public static partial class TagBench
                         Console.WriteLine($"  {stores[s].Name}: write budget of {WriteBudget.TotalSeconds:0} s spent at {written[s]} events");
                     Console.WriteLine($"  wrote {written[s] - before} to {stores[s].Name} in {seconds:0.0} s");
                 }
+                if (Want("catalog"))
+                    catalogTable = await CatalogAsync(stores, hosts, written, rounds, postgres.Port, catalogTable);
                 if (!Want("read"))
                     continue;
 
@@ -131,6 +135,8 @@ public static partial class TagBench
                 }
             }
             var tables = new List<Table> { writeTable };
+            if (catalogTable is not null)
+                tables.Add(catalogTable);
             if (Want("read"))
                 tables.AddRange([readTable, polls]);
             if (Want("live"))

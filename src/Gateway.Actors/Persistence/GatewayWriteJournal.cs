@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
@@ -35,7 +36,7 @@ public sealed class GatewayWriteJournal : SqlWriteJournal
         var table = config.TableConfig.EventJournalTable;
         _serializer = new ByteArrayJournalSerializer(config, Context.System.Serialization, config.PluginConfig.TagSeparator,
             table.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
-        var database = Database(journalConfig, config.PluginId);
+        var database = Database(Context.System, journalConfig, config.PluginId);
         _writer = new JournalWriter(database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), Context.GetLogger());
         Context.GetLogger().Info("Journal writes go through Gateway's writer on [{Database}]: one kept connection, group commit", database.Description);
     }
@@ -44,10 +45,10 @@ public sealed class GatewayWriteJournal : SqlWriteJournal
     /// The database from the journal's <c>provider-name</c> and <c>connection-string</c>, or from the
     /// DataOptions Akka.Hosting registered for the plugin.
     /// </summary>
-    private static JournalDatabase Database(Config journalConfig, string? pluginId)
+    internal static JournalDatabase Database(ActorSystem system, Config journalConfig, string? pluginId)
     {
         var (provider, connectionString) = (journalConfig.GetString("provider-name"), journalConfig.GetString("connection-string"));
-        var setup = Context.System.Settings.Setup.Get<MultiDataOptionsSetup>();
+        var setup = system.Settings.Setup.Get<MultiDataOptionsSetup>();
         if (pluginId is not null && setup.HasValue && setup.Value.TryGetDataOptionsFor(pluginId, out var options) && options is not null)
         {
             provider = options.ConnectionOptions.ProviderName ?? provider;

@@ -41,6 +41,23 @@ public abstract class JournalDatabase(string connectionString)
         }
     }
 
+    /// <summary>A connection of its own for a reader, open and set up as the writer's is.</summary>
+    public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = NewConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            SetUp(connection);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>A connection to the database, not yet open.</summary>
     protected abstract DbConnection NewConnection();
 

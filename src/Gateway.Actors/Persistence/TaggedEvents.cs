@@ -13,13 +13,16 @@ namespace Gateway.Actors.Persistence;
 public static class TaggedEvents
 {
     /// <summary>The backend's state at this event's version, or null when the event is not a backend's.</summary>
-    public static CatalogEntry? Backend(EventEnvelope envelope)
+    public static CatalogEntry? Backend(EventEnvelope envelope) => Backend(envelope.PersistenceId, envelope.SequenceNr, envelope.Event);
+
+    /// <summary>The backend's state at <paramref name="sequenceNr"/>, or null when the event is not a backend's.</summary>
+    public static CatalogEntry? Backend(string persistenceId, long sequenceNr, object? payload)
     {
-        if (!envelope.PersistenceId.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal) || envelope.Event is not IBackendEvent evt)
+        if (!persistenceId.StartsWith(BackendActor.PersistencePrefix, StringComparison.Ordinal) || payload is not IBackendEvent evt)
             return null;
-        var name = envelope.PersistenceId[BackendActor.PersistencePrefix.Length..];
+        var name = persistenceId[BackendActor.PersistencePrefix.Length..];
         var state = BackendState.Empty(name).Apply(evt);
-        return new CatalogEntry(name, envelope.SequenceNr, state.Backend, state.Source);
+        return new CatalogEntry(name, sequenceNr, state.Backend, state.Source);
     }
 
     /// <summary>The routes' version after this event, or null when the event is not a route's.</summary>

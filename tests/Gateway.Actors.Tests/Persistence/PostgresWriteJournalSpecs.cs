@@ -98,6 +98,41 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         await ours.Terminate();
     }
 
+    [Fact]
+    public async Task Newest_events_should_be_read_one_per_persistence_id_with_the_offset_before_young_ones()
+    {
+        using var ours = System("ours", PostgresJournalConfig.GatewayJournal);
+        Write(ours, "backend-a", ["a1", "a2"]);
+        Write(ours, "backend-b", ["b1"]);
+        Write(ours, "routes", ["r1"]);
+        var reader = NewestEventsReader.For(ours)!;
+        var orderings = await OrderingsAsync("ours");
+
+        var settled = await reader.ReadAsync("backend-", 0, DateTime.UtcNow.AddMinutes(1), CancellationToken.None);
+        var young = await reader.ReadAsync("backend-", 0, DateTime.UtcNow.AddHours(-1), CancellationToken.None);
+        var since = await reader.ReadAsync("backend-", orderings[1], DateTime.UtcNow.AddMinutes(1), CancellationToken.None);
+
+        Assert.Equal([("backend-a", 2L, (object)"a2"), ("backend-b", 1L, "b1")], settled.Newest.OrderBy(e => e.PersistenceId));
+        Assert.Equal((orderings[^1], 4L), (settled.SettledOffset, settled.Events));
+        Assert.Equal(settled.Newest.OrderBy(e => e.PersistenceId), young.Newest.OrderBy(e => e.PersistenceId));
+        Assert.Equal((0L, 4L), (young.SettledOffset, young.Events)); // every event is younger than the settle time
+        Assert.Equal([("backend-b", 1L, (object)"b1")], since.Newest);
+        Assert.Equal((orderings[^1], 2L), (since.SettledOffset, since.Events));
+        await ours.Terminate();
+    }
+
+    private async Task<List<long>> OrderingsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT ordering FROM journal ORDER BY ordering", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var orderings = new List<long>();
+        while (await reader.ReadAsync())
+            orderings.Add(reader.GetInt64(0));
+        return orderings;
+    }
+
     private static IActorRef Journal(ActorSystem system) => Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
 
     private static void Write(ActorSystem system, string persistenceId, object[] payloads)
