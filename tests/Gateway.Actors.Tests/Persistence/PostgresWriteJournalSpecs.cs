@@ -94,7 +94,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         Assert.InRange(after.Transactions - before.Transactions, 1, 2); // the one that waited for the lock, and the rest
         Assert.Equal(201, (await RowsAsync("ours")).Count);
         // a batch goes as one statement: its rows still take the journal's ordering in the order they came (the tag queries read by it)
-        Assert.Equal(["warm-up", .. Enumerable.Range(0, 200).Select(i => $"together-{i}")], await PersistenceIdsByOrderingAsync("ours"));
+        Assert.Equal(["warm-up", .. Enumerable.Range(0, 200).Select(i => $"together-{i}")], await ByOrderingAsync<string>("ours", "persistence_id"));
         await ours.Terminate();
     }
 
@@ -106,7 +106,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         Write(ours, "backend-b", ["b1"]);
         Write(ours, "routes", ["r1"]);
         var reader = NewestEventsReader.For(ours)!;
-        var orderings = await OrderingsAsync("ours");
+        var orderings = await ByOrderingAsync<long>("ours", "ordering");
 
         var settled = await reader.ReadAsync("backend-", 0, DateTime.UtcNow.AddMinutes(1), CancellationToken.None);
         var young = await reader.ReadAsync("backend-", 0, DateTime.UtcNow.AddHours(-1), CancellationToken.None);
@@ -121,18 +121,6 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         await ours.Terminate();
     }
 
-    private async Task<List<long>> OrderingsAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString(database));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT ordering FROM journal ORDER BY ordering", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var orderings = new List<long>();
-        while (await reader.ReadAsync())
-            orderings.Add(reader.GetInt64(0));
-        return orderings;
-    }
-
     private static IActorRef Journal(ActorSystem system) => Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
 
     private static void Write(ActorSystem system, string persistenceId, object[] payloads)
@@ -145,16 +133,17 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
             probe.ExpectMsg<WriteMessageSuccess>();
     }
 
-    private async Task<List<string>> PersistenceIdsByOrderingAsync(string database)
+    /// <summary>One column of every journal row, in the journal's order.</summary>
+    private async Task<List<T>> ByOrderingAsync<T>(string database, string column)
     {
         await using var connection = new NpgsqlConnection(ConnectionString(database));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT persistence_id FROM journal ORDER BY ordering", connection);
+        await using var command = new NpgsqlCommand($"SELECT {column} FROM journal ORDER BY ordering", connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var ids = new List<string>();
+        var values = new List<T>();
         while (await reader.ReadAsync())
-            ids.Add(reader.GetString(0));
-        return ids;
+            values.Add(reader.GetFieldValue<T>(0));
+        return values;
     }
 
     private async Task<List<string>> RowsAsync(string database)
