@@ -17,7 +17,7 @@ namespace Gateway.Actors.Backends;
 /// offset and saves what it knows: at start once caught up, when the node stops, and every
 /// <c>interval</c> (10 minutes) in case it crashes. On Gateway's journal it reads only the newest
 /// event of each backend written since (<see cref="NewestEventsReader"/>); on another journal it
-/// folds the <c>gateway</c> tag, deserializing every event (about 40 µs of CPU each).
+/// folds the <c>gateway</c> tag, deserializing every event (17–40 µs of CPU each in the benches).
 /// <para>
 /// Events carry a backend's whole definition, so the newest event of a backend is its state; folding
 /// keeps the higher version and can see an event twice. The offset only moves past events older
@@ -102,7 +102,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => Id;
 
     /// <param name="journal">The <see cref="JournalReadinessActor"/>.</param>
-    /// <param name="interval">How often the catalog reads the tag and saves a snapshot.</param>
+    /// <param name="interval">How often the catalog reads the journal and saves a snapshot.</param>
     /// <param name="settle">Events younger than this are folded but the offset does not move past them.</param>
     /// <param name="newest">Reads the newest event of each backend from Gateway's journal table (<see cref="NewestEventsReader.For"/>); null: fold the tag.</param>
     public static Props Props(IActorRef journal, TimeSpan? interval = null, TimeSpan? settle = null, NewestEventsReader? newest = null) =>
@@ -201,7 +201,7 @@ public sealed class BackendCatalogActor : ReceivePersistentActor, IWithTimers
         }
         if (!caughtUp)
         {
-            _log.Info("Backend catalog caught up: [{Backends}] backends, [{Events}] events read", _entries.Count, read.Events);
+            _log.Info("Backend catalog caught up: [{Backends}] backends, [{Events}] events written since its snapshot", _entries.Count, read.Events);
             foreach (var waiting in _waiting)
                 waiting.Tell(CurrentCatalog());
             _waiting.Clear();
