@@ -23,7 +23,7 @@ public static class CatalogReads
         return new CatalogRead(latest, read.SettledOffset, read.Events);
     }
 
-    /// <summary>From any journal's tag query: every event after the offset is read, deserialized and folded (about 40 µs of CPU each).</summary>
+    /// <summary>From any journal's tag query: every event after the offset is read, deserialized and folded (17–40 µs of CPU each in the benches).</summary>
     public static async Task<CatalogRead> FoldTagAsync(ICurrentEventsByTagQuery query, long offset, DateTime settledBefore, IMaterializer materializer)
     {
         var folded = await query.CurrentEventsByTag(BackendActor.Tag, offset == 0 ? Offset.NoOffset() : Offset.Sequence(offset))

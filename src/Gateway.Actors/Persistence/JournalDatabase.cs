@@ -234,8 +234,11 @@ public sealed record JournalInsert(string Into, int Columns, bool WriterUuid)
         };
         if (writerUuid)
             names.Add(columns.WriterUuid);
-        return new JournalInsert($"\"{table}\" ({string.Join(", ", names.Select(n => $"\"{n}\""))})", names.Count, writerUuid);
+        return new JournalInsert($"{Quote(table)} ({string.Join(", ", names.Select(Quote))})", names.Count, writerUuid);
     }
+
+    /// <summary>A table or column name as SQL quotes it (SQLite and PostgreSQL alike).</summary>
+    public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }
 
 /// <summary>The writer's open connection: <see cref="Insert"/> stores a batch of rows in one transaction, or none of them.</summary>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Akka.Actor;
 using Akka.Persistence.Sql.Config;
+using static Gateway.Actors.Persistence.JournalInsert;
 
 namespace Gateway.Actors.Persistence;
 
@@ -28,8 +29,8 @@ public sealed class NewestEventsReader
     {
         _database = database;
         _serialization = serialization;
-        var (t, ordering, id, sequence, created, deleted) = (Q(table), Q(columns.Ordering), Q(columns.PersistenceId),
-            Q(columns.SequenceNumber), Q(columns.Created), Q(columns.Deleted));
+        var (t, ordering, id, sequence, created, deleted) = (Quote(table), Quote(columns.Ordering), Quote(columns.PersistenceId),
+            Quote(columns.SequenceNumber), Quote(columns.Created), Quote(columns.Deleted));
         // the first event younger than the settle time; the offset stays before it (and before any not yet visible)
         _settled = $"""
             SELECT COUNT(*), MAX(CASE WHEN {ordering} < COALESCE(young.first, {long.MaxValue}) THEN {ordering} END)
@@ -40,15 +41,13 @@ public sealed class NewestEventsReader
         // at a time, each write after the last one is stored), so its highest ordering is its newest
         // event, found again by the primary key: SQLite's journal has no index on the persistence id.
         _newest = $"""
-            SELECT e.{id}, e.{sequence}, e.{Q(columns.Message)}, e.{Q(columns.Identifier)}, e.{Q(columns.Manifest)}
+            SELECT e.{id}, e.{sequence}, e.{Quote(columns.Message)}, e.{Quote(columns.Identifier)}, e.{Quote(columns.Manifest)}
             FROM {t} e
             JOIN (SELECT MAX({ordering}) AS newest FROM {t}
                   WHERE {ordering} > @after AND {id} LIKE @prefix AND NOT {deleted} GROUP BY {id}) n
               ON e.{ordering} = n.newest
             """;
     }
-
-    private static string Q(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>
     /// The newest event of each persistence id starting with <paramref name="prefix"/> written after
