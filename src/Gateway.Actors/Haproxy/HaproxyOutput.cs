@@ -30,9 +30,14 @@ public static partial class HaproxyOutput
         return ServerUp().IsMatch(line) ? LogLevel.Information : LogLevel.Warning;
     }
 
-    /// <summary>What every reload and stop prints as a warning: old proxies stopping, old workers exiting cleanly.</summary>
+    /// <summary>
+    /// What every reload and stop prints as a warning: old proxies stopping, old workers exiting
+    /// cleanly; and a start or reload putting a server back in the drain Gateway's state file asked for
+    /// ("config : Server b/s remains in forced drain mode."; the same line at runtime stays a warning).
+    /// </summary>
     private static bool IsRoutine(string line) =>
         line.Contains(" stopped (cumulated conns:", StringComparison.Ordinal)
+        || (line.Contains(") : config : Server ", StringComparison.Ordinal) && line.EndsWith(" remains in forced drain mode.", StringComparison.Ordinal))
         || line.Contains(" exited with code 0 (Exit)", StringComparison.Ordinal)
         || line.Contains("Exiting Master process", StringComparison.Ordinal)
         || line.Contains("All workers exited", StringComparison.Ordinal);

@@ -37,6 +37,9 @@ public static class ServerKeywords
         return line.Length == 0 ? "" : line.ToString(1, line.Length - 1);
     }
 
+    /// <summary>Whether the backend's servers speak TLS (the <c>ssl</c> keyword).</summary>
+    public static bool UsesTls(Backend backend) => backend.Protocol == ServerProtocol.H2;
+
     private static void AppendTls(StringBuilder line, TlsSettings tls, bool checks)
     {
         line.Append(" ssl");

@@ -10,26 +10,44 @@ namespace Gateway.Actors.Haproxy;
 /// state survive it. HAProxy 2.6 restores a server's port, weight and admin state from that file
 /// even when the new config says otherwise (measured: the config's address with the file's port),
 /// so the live state is not dumped as is: each line is rewritten to the desired address, port,
-/// weight and admin state, and servers or backends that are going away are dropped. It runs on
-/// every config write (a file with 40,000 servers), so lines are read as spans and a line that
-/// already holds the desired values is copied as it is.
+/// weight and admin state, and servers or backends that are going away are dropped. A server in
+/// drain that HAProxy has no line for (added at runtime since the last reload, or coming with a
+/// reload) gets one written: <c>haproxy.cfg</c> has no keyword for drain, so without it the server
+/// would start ready. It runs on every config write (a file with 40,000 servers), so lines are
+/// read as spans and a line that already holds the desired values is copied as it is.
 /// </summary>
 public static class ServerStateFile
 {
     private const int MaxFields = 64;
 
+    /// <summary>The columns of HAProxy 2.6's state file (version 1), in its order; drain lines are written in it.</summary>
+    public const string Version1Header =
+        "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change "
+        + "srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn "
+        + "srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port";
+
     public static string Merge(string liveState, IEnumerable<Backend> desired)
     {
         // Keyed "backend/server" (names hold no '/'), looked up from a span of the line: no string per line.
         var byName = new Dictionary<string, BackendServer>(StringComparer.Ordinal);
+        var drainWithoutLine = new Dictionary<string, (Backend Backend, BackendServer Server)>(StringComparer.Ordinal);
         foreach (var backend in desired)
             foreach (var server in backend.Servers)
-                byName[$"{backend.Name}/{server.Name}"] = server;
+            {
+                var name = $"{backend.Name}/{server.Name}";
+                byName[name] = server;
+                if (server.State == ServerAdminState.Drain)
+                    drainWithoutLine[name] = (backend, server);
+            }
         var servers = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+        var drains = drainWithoutLine.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> key = stackalloc char[2 * Gateway.Shared.Validation.Rules.MaxNameLength + 1];
 
         var output = new StringBuilder(liveState.Length + 16).Append("1\n");
-        if (Header(liveState) is not { } header)
+        var header = Header(liveState);
+        if (header is null && drainWithoutLine.Count > 0)
+            header = Version1Header;
+        if (header is null)
             return output.ToString();
         output.Append(header).Append('\n');
         var columns = new ServerStates.HeaderColumns(header[2..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -53,8 +71,11 @@ public static class ServerStateFile
             backendName.CopyTo(key);
             key[backendName.Length] = '/';
             serverName.CopyTo(key[(backendName.Length + 1)..]);
-            if (!servers.TryGetValue(key[..(backendName.Length + 1 + serverName.Length)], out var server))
+            var serverKey = key[..(backendName.Length + 1 + serverName.Length)];
+            if (!servers.TryGetValue(serverKey, out var server))
                 continue;
+            if (drainWithoutLine.Count > 0)
+                drains.Remove(serverKey);
             var wanted = new Wanted(server.IP, I(server.Port), I(server.EffectiveWeight), AdminBits(server.State));
             if (line[fields[addr]].SequenceEqual(wanted.Address) && line[fields[port]].SequenceEqual(wanted.Port)
                 && line[fields[uw]].SequenceEqual(wanted.Weight) && line[fields[iw]].SequenceEqual(wanted.Weight)
@@ -80,7 +101,23 @@ public static class ServerStateFile
             }
             output.Append('\n');
         }
+        if (header == Version1Header)
+            foreach (var (backend, server) in drainWithoutLine.Values)
+                AppendDrainLine(output, backend, server);
         return output.ToString();
+    }
+
+    /// <summary>
+    /// A version 1 line for a server HAProxy has not seen: running, forced drain, no check or agent
+    /// observations. The ids are 0: HAProxy matches the global file's lines by names.
+    /// </summary>
+    private static void AppendDrainLine(StringBuilder output, Backend backend, BackendServer server)
+    {
+        var weight = I(server.EffectiveWeight);
+        output.Append("0 ").Append(backend.Name).Append(" 0 ").Append(server.Name).Append(' ').Append(server.IP)
+            .Append(" 2 ").Append(AdminBits(ServerAdminState.Drain)).Append(' ').Append(weight).Append(' ').Append(weight)
+            .Append(" 0 1 0 0 0 0 0 0 - ").Append(I(server.Port))
+            .Append(" - ").Append(ServerKeywords.UsesTls(backend) ? '1' : '0').Append(" 0 - - 0\n");
     }
 
     private readonly record struct Wanted(string Address, string Port, string Weight, string Admin);

@@ -50,6 +50,7 @@ public class HaproxyOutputSpecs
     [InlineData("[WARNING]  (15883) : Current worker (16213) exited with code 0 (Exit)")]
     [InlineData("[WARNING]  (15883) : Exiting Master process...")]
     [InlineData("[WARNING]  (15883) : All workers exited. Exiting... (0)")]
+    [InlineData("[WARNING]  (8139) : config : Server pair/s3 remains in forced drain mode.")]
     [InlineData("[NOTICE]   (15883) : New worker (15913) forked")]
     [InlineData("[NOTICE]   (15883) : Loading success.")]
     [InlineData("[NOTICE]   (15913) : CLI : 'server be/s3' : New server registered.")]

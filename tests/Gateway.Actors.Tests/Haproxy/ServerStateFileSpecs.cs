@@ -130,4 +130,52 @@ public class ServerStateFileSpecs
 
         Assert.Equal("1\n", merged);
     }
+
+    [Fact]
+    public void ServerStateFile_should_write_a_line_for_a_server_in_drain_that_haproxy_has_none_for()
+    {
+        // haproxy.cfg has no drain keyword: without a line, a server added at runtime since the last reload starts ready.
+        var desired = new[] { Backend("be", Server("s1", "127.0.0.9", 9009), Server("s3", "10.0.0.7", 81, weight: 4, state: ServerAdminState.Drain)) };
+
+        var merged = ServerStateFile.Merge(Live, desired);
+
+        Assert.Equal(
+        [
+            "2 be 1 s1 127.0.0.9 2 0 1 1 1 1 0 2 0 0 0 0 - 9009 - 0 0 - - 0",
+            "0 be 0 s3 10.0.0.7 2 8 4 4 0 1 0 0 0 0 0 0 - 81 - 0 0 - - 0",
+        ], DataLines(merged));
+    }
+
+    [Theory]
+    [InlineData(ServerAdminState.Ready)]
+    [InlineData(ServerAdminState.Maint)]
+    public void ServerStateFile_should_write_no_line_for_a_server_the_config_starts_as_desired(ServerAdminState state)
+    {
+        var desired = new[] { Backend("be", Server("s1", "127.0.0.9", 9009), Server("s3", "10.0.0.7", 81, state: state)) };
+
+        var merged = ServerStateFile.Merge(Live, desired);
+
+        Assert.Equal(["2 be 1 s1 127.0.0.9 2 0 1 1 1 1 0 2 0 0 0 0 - 9009 - 0 0 - - 0"], DataLines(merged));
+    }
+
+    [Fact]
+    public void ServerStateFile_should_mark_a_drain_line_of_a_tls_backend_as_using_ssl()
+    {
+        // HAProxy applies srv_use_ssl to a server with a TLS context: 0 would turn its TLS off.
+        var desired = new[] { Backend("tls", Server("s1", "10.0.0.7", 443, state: ServerAdminState.Drain)) with { Protocol = ServerProtocol.H2 } };
+
+        var merged = ServerStateFile.Merge(Live, desired);
+
+        Assert.Equal("1", Assert.Single(DataLines(merged)).Split(' ')[20]);
+    }
+
+    [Fact]
+    public void ServerStateFile_should_write_its_own_header_for_a_drain_line_when_the_live_state_has_none()
+    {
+        var desired = new[] { Backend("be", Server("s1", "10.0.0.7", 81, state: ServerAdminState.Drain)) };
+
+        var merged = ServerStateFile.Merge("1\n", desired);
+
+        Assert.Equal("1\n" + Header + "\n0 be 0 s1 10.0.0.7 2 8 1 1 0 1 0 0 0 0 0 0 - 81 - 0 0 - - 0\n", merged);
+    }
 }

@@ -191,4 +191,24 @@ public sealed class ConfigTransactionSpecs : IAsyncLifetime
         Assert.Equal((_b.IP, _b.Port, 1), (live["s1"].Address, live["s1"].Port, live["s1"].Weight));
         Assert.Equal((_b.Port, 3), (live["s2"].Port, live["s2"].Weight));
     }
+
+    [Fact]
+    public async Task Write_without_reload_should_keep_a_server_added_at_runtime_in_drain_draining_after_a_restart()
+    {
+        // The state file of the last reload has no line for s3: it is added at runtime, then drained.
+        Assert.Equal(CommitOutcome.Reloaded, (await _haproxy.CommitAsync("state file without s3")).Outcome);
+        var web = _haproxy.Backends[0] with { Servers = [.. _haproxy.Backends[0].Servers, Server("s3", _a) with { State = ServerAdminState.Drain }] };
+        _haproxy.Backends[0] = web;
+        Assert.True((await _haproxy.RunAsync(RuntimeCommands.AddServer(web, web.Servers[2]))).Ok);
+        Assert.True((await _haproxy.RunAsync(RuntimeCommands.SetState("web", "s3", ServerAdminState.Drain))).Ok);
+        Assert.Equal(CommitOutcome.Written, (await _haproxy.CommitAsync("s3 added in drain", reload: false)).Outcome);
+
+        await _haproxy.Runtime.ReconnectAsync();
+        await _haproxy.Process.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        await _haproxy.Process.StartAsync(CancellationToken.None); // haproxy.cfg has s3 as a plain server: only the state file says drain
+
+        var live = (await _haproxy.ServersAsync("web")).ToDictionary(s => s.Server);
+        Assert.Equal((_a.IP, _a.Port, ServerAdminState.Drain), (live["s3"].Address, live["s3"].Port, live["s3"].State));
+        Assert.Equal((ServerAdminState.Ready, ServerAdminState.Ready), (live["s1"].State, live["s2"].State));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Actors.Haproxy.Runtime;
+using Gateway.Shared.Model;
 using Gateway.Testing;
 
 namespace Gateway.Integration.Tests.Node;
@@ -54,6 +55,10 @@ public sealed class RestartSpecs : IAsyncLifetime
     private static string Pair(TestBackend first, TestBackend second) =>
         $$"""{"servers":[{"name":"s1","ip":"{{first.IP}}","port":{{first.Port}}},{"name":"s2","ip":"{{second.IP}}","port":{{second.Port}}}]}""";
 
+    /// <summary>The pair and a third server in drain, which haproxy.cfg cannot say (only the state file can).</summary>
+    private static string PairAndDrain(TestBackend first, TestBackend second) =>
+        Pair(first, second)[..^2] + $$""",{"name":"s3","ip":"{{first.IP}}","port":{{first.Port}},"state":"drain"}]}""";
+
     [Fact]
     public async Task Clean_restart_should_repair_no_drift_when_servers_changed_at_runtime_since_the_last_reload()
     {
@@ -62,7 +67,7 @@ public sealed class RestartSpecs : IAsyncLifetime
         {
             await first.PutOkAsync("/api/backends/pair?wait=true", Pair(_a, _b));
             await first.PutOkAsync("/api/backends/other?wait=true", Backend("other", _a)); // a reload: the state file now holds pair's servers
-            await first.PutOkAsync("/api/backends/pair?wait=true", Pair(_b, _a)); // both servers move at runtime
+            await first.PutOkAsync("/api/backends/pair?wait=true", PairAndDrain(_b, _a)); // both servers move, s3 comes in drain: at runtime
             await first.StopAsync();
         }
 
@@ -77,8 +82,9 @@ public sealed class RestartSpecs : IAsyncLifetime
         Assert.DoesNotContain(second.Output.Split('\n'), line => line.TrimEnd().EndsWith("<>", StringComparison.Ordinal));
         await using var runtime = new RuntimeApiClient(second.Layout.RuntimeSocket);
         var live = await Eventually.Get(async () => (await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output,
-            output => ServerStates.Parse(output).Count == 2, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
-        Assert.Equal([("s1", _b.Port), ("s2", _a.Port)], ServerStates.Parse(live).Select(s => (s.Server, s.Port)).Order());
+            output => ServerStates.Parse(output).Count == 3, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
+        Assert.Equal([("s1", _b.Port, ServerAdminState.Ready), ("s2", _a.Port, ServerAdminState.Ready), ("s3", _b.Port, ServerAdminState.Drain)],
+            ServerStates.Parse(live).Select(s => (s.Server, s.Port, s.State)).Order());
         Assert.Equal(0, await second.ReloadsAsync());
     }
 
