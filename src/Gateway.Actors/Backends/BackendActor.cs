@@ -124,8 +124,7 @@ public sealed class BackendActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         var reason = JournalFailure.Describe(cause);
-        _log.Warning("Could not store event [{SequenceNr}] of backend [{Backend}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr,
-            _state.Name, reason);
+        WriterFailureLog.For(Context.System).WriteFailed(_log, PersistenceId, sequenceNr, reason);
         _inFlight?.Tell(new NotStored(reason));
         Context.Parent.Tell(new WriterStopping(_state.Name, reason, WasReady: true));
         // Akka stops the actor after this; its own error line (with the stack) would repeat this one
@@ -136,6 +135,6 @@ public sealed class BackendActor : ReceivePersistentActor
     {
         var failure = JournalFailure.Describe(reason, "the journal could not be read");
         Context.Parent.Tell(new WriterStopping(_state.Name, failure, WasReady: false));
-        RecoveryFailureLog.For(Context.System).Stopping(_log, PersistenceId, failure); // Akka stops the actor after this
+        WriterFailureLog.For(Context.System).RecoveryFailed(_log, PersistenceId, failure); // Akka stops the actor after this
     }
 }

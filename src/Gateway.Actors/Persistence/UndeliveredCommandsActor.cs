@@ -26,7 +26,7 @@ public sealed class UndeliveredCommandsActor : ReceiveActor
                 return;
             // Remoting hands what it cannot send (the writer's node is gone, its address gated) to dead letters as their own
             var unreachable = dead.Recipient.Equals(Context.System.DeadLetters);
-            _log.Warning("[{Command}] reached no writer ([{Writer}] {Why}); answered not stored", dead.Message.GetType().Name, dead.Recipient.Path,
+            WriterFailureLog.For(Context.System).Undelivered(_log, dead.Message.GetType().Name, dead.Recipient.Path,
                 unreachable ? "could not be reached" : "had stopped");
             dead.Sender.Tell(new NotStored(unreachable
                 ? "the change reached no writer (its node cannot be reached; once the cluster has removed that node, its writers run on another); nothing was stored"

@@ -87,7 +87,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
             Receive<WriterReady>(_ =>
             {
                 if (reason is not null)
-                    _log.Info("Writer [{Writer}] is back after the journal failed ({Reason})", _name, reason);
+                    WriterFailureLog.For(Context.System).Back(_log, _name, reason);
                 Timers.Cancel(nameof(ExpireHeld));
                 foreach (var (message, sender) in _held.TakeAll())
                     child.Tell(message, sender);
@@ -216,7 +216,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
         var delay = quick ? RetryWhileHolding : TimeSpan.FromTicks(Math.Min(MinRetry.Ticks << Math.Min(failures - 1, 8), MaxRetry.Ticks));
         // each timed try says so; of tries made for commands (one per command while it lasts), the first
         if (!quick && (!held || failures == QuickRetries + 1))
-            _log.Warning("Writer [{Writer}] is down: {Reason}; trying again in [{Seconds:0.#}] s, or at the next command", _name, reason, delay.TotalSeconds);
+            WriterFailureLog.For(Context.System).Down(_log, _name, reason, delay);
         Timers.StartSingleTimer(nameof(Restart), Restart.Instance, delay);
         Become(() =>
         {

@@ -130,7 +130,7 @@ public sealed class RoutesActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         var reason = JournalFailure.Describe(cause);
-        _log.Warning("Could not store route event [{SequenceNr}]: {Reason}; stopping so the next command recovers from the journal", sequenceNr, reason);
+        WriterFailureLog.For(Context.System).WriteFailed(_log, PersistenceId, sequenceNr, reason);
         _inFlight?.Tell(new NotStored(reason));
         _inFlight = null;
         Context.Parent.Tell(new WriterStopping(Id, reason, WasReady: true));
@@ -141,6 +141,6 @@ public sealed class RoutesActor : ReceivePersistentActor
     {
         var failure = JournalFailure.Describe(reason, "the journal could not be read");
         Context.Parent.Tell(new WriterStopping(Id, failure, WasReady: false));
-        RecoveryFailureLog.For(Context.System).Stopping(_log, PersistenceId, failure); // Akka stops the actor after this
+        WriterFailureLog.For(Context.System).RecoveryFailed(_log, PersistenceId, failure); // Akka stops the actor after this
     }
 }

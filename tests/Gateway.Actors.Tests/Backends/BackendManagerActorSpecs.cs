@@ -165,4 +165,34 @@ public class BackendManagerActorSpecs(ITestOutputHelper output) : SqliteJournalS
         manager.Tell(new UpsertBackend(Backend("api", Server("s1", "10.0.2.1")), Admin));
         ExpectMsg(new BackendAccepted("api", 2, Changed: true));
     }
+
+    [Fact]
+    public void BackendManager_should_warn_once_not_once_per_backend_when_the_writes_of_many_fail_together()
+    {
+        const int count = 20;
+        StartUndeliveredCommands();
+        var manager = StartManager(CreateTestProbe());
+        for (var i = 0; i < count; i++)
+            manager.Tell(new UpsertBackend(Backend($"b{i}"), Admin));
+        for (var i = 0; i < count; i++)
+            ExpectMsg<BackendAccepted>(a => a.Changed);
+        var lines = CreateTestProbe();
+        Sys.EventStream.Subscribe(lines.Ref, typeof(Akka.Event.Warning));
+        Sys.EventStream.Subscribe(lines.Ref, typeof(Akka.Event.Debug));
+
+        using (UnwritableJournal())
+        {
+            for (var i = 0; i < count; i++)
+                manager.Tell(new UpsertBackend(Backend($"b{i}", Server("s1", "10.0.3.1")), Admin));
+            for (var i = 0; i < count; i++)
+                Assert.Contains("journal", ExpectMsg<NotStored>().Reason);
+        }
+
+        // every backend's failure is still logged, at debug but for the first (one per 10 s for the node)
+        var failures = lines.ReceiveWhile(TimeSpan.FromSeconds(1), m => (Akka.Event.LogEvent)m)
+            .Where(e => e.Message.ToString()!.StartsWith("Could not store event", StringComparison.Ordinal))
+            .ToList();
+        Assert.Single(failures, e => e is Akka.Event.Warning);
+        Assert.Equal(count, failures.Count);
+    }
 }
