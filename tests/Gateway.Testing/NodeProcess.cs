@@ -162,8 +162,19 @@ public sealed class NodeProcess : IAsyncDisposable
         if (_process.HasExited)
             return;
         Posix.Signal(_process.Id, signal);
-        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
+        var wait = within ?? TimeSpan.FromSeconds(30);
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // what it was doing when it did not stop is the only clue a failed run leaves
+            var lines = Output.Split('\n');
+            throw new TimeoutException($"node {_process.Id} still running {wait.TotalSeconds:0} s after signal {signal}; its last output:\n"
+                + string.Join('\n', lines.TakeLast(40)));
+        }
     }
 
     /// <summary>SIGKILL: a crash, nothing cleaned up.</summary>
