@@ -15,6 +15,7 @@ public sealed partial class HaproxySyncActor
     private sealed record RoundDone(SyncJob Job, long RoutesVersion, SyncOutcome Outcome);
     private sealed record ReconcileDone(ReconcileOutcome Outcome);
     private sealed record WorkFailed(Exception Cause);
+    private sealed record MovesDone(MovesOutcome Outcome);
 
     /// <summary>Nothing in flight: a change, a tick or the flush starts what is due at once.</summary>
     private void Idle() => ReceiveInputs();
@@ -27,6 +28,8 @@ public sealed partial class HaproxySyncActor
             var state = _state.RoundCompleted(done.Job, done.RoutesVersion, done.Outcome, DateTime.UtcNow);
             LogRound(done, state);
             _state = state;
+            if (done.Outcome.MovesToFinish is { Count: > 0 } moves)
+                FinishMoves(moves, done.Job.Applied.Count);
             SettleWaiters();
             Proceed(_state);
         });
@@ -64,6 +67,27 @@ public sealed partial class HaproxySyncActor
         ReceiveInputs();
     }
 
+    /// <summary>Finishes a round's moves beside the next rounds (<see cref="SyncRound.FinishMovesAsync"/>); <see cref="MovesDone"/> says when.</summary>
+    private void FinishMoves(IReadOnlyList<Haproxy.Runtime.ServerMove> moves, int served)
+    {
+        var (settings, client) = (_settings, _client);
+        Run(ct => SyncRound.FinishMovesAsync(moves, settings, served, client, ct), o => new MovesDone(o),
+            e => new MovesDone(new MovesOutcome(SyncRound.Backends(moves), SyncRound.Backends(moves).Select(b => (b, e.Message)).ToList(), [], [])));
+    }
+
+    /// <summary>Taken in every phase: moves finish beside whatever runs.</summary>
+    private void ReceiveMovesDone() =>
+        Receive<MovesDone>(done =>
+        {
+            var outcome = done.Outcome;
+            foreach (var (backend, error) in outcome.Failures)
+                _log.Warning("Moving a server of [{Backend}] failed ({Error}); falling back to a reload", backend, error);
+            foreach (var server in outcome.MovedInFlight)
+                _log.Warning("Moved [{Server}] while requests to its old address were still in flight after [{Wait}]; "
+                    + "HAProxy 2.6 may reuse their connections to the old address", server, _settings.MoveDrainWait);
+            Proceed(_state.MovesFinished(outcome));
+        });
+
     private void ReceiveWorkFailed() =>
         Receive<WorkFailed>(failed =>
         {
@@ -84,9 +108,6 @@ public sealed partial class HaproxySyncActor
         var (job, outcome) = (done.Job, done.Outcome);
         foreach (var (backend, error) in outcome.RuntimeFailures)
             _log.Warning("Runtime change of [{Backend}] failed ({Error}); falling back to a reload", backend, error);
-        foreach (var server in outcome.MovedInFlight)
-            _log.Warning("Moved [{Server}] while requests to its old address were still in flight after [{Wait}]; "
-                + "HAProxy 2.6 may reuse their connections to the old address", server, _settings.MoveDrainWait);
         if (outcome.MapsError is { } mapsError)
             _log.Warning("Route maps not replaced at runtime ({Error}); falling back to a reload", mapsError);
         if (outcome.Reload is { } reload)

@@ -83,6 +83,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     /// <summary>What every phase takes in: the desired state and its changes, ticks, the flush, and questions.</summary>
     private void ReceiveInputs()
     {
+        ReceiveMovesDone();
         Receive<DesiredStateActor.Snapshot>(snapshot => Proceed(_state.Take(snapshot)));
         Receive<DesiredStateActor.Recovered>(recovered => Proceed(_state.Take(recovered.State)));
         Receive<BackendStateChanged>(changed => Proceed(_state.Take(changed, DateTime.UtcNow)));

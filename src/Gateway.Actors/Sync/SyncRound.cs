@@ -40,9 +40,23 @@ public sealed record SyncOutcome(
     IReadOnlyList<string> RefusedBackends,
     CommitResult? Written)
 {
-    /// <summary>Servers moved while requests to their old address were still in flight when the wait ran out.</summary>
-    public IReadOnlyList<ServerRef> MovedInFlight { get; init; } = [];
+    /// <summary>
+    /// Moves whose twins now serve: their servers still go out of the rotation, wait for their requests in
+    /// flight and take the new address, outside the round (<see cref="SyncRound.FinishMovesAsync"/>), so the
+    /// next changes of other backends do not wait for them.
+    /// </summary>
+    public IReadOnlyList<ServerMove> MovesToFinish { get; init; } = [];
 }
+
+/// <summary>
+/// How finishing moves went: backends whose move HAProxy refused (a reload puts them right), twins
+/// still draining (removed later), and servers moved with requests still in flight to the old address.
+/// </summary>
+public sealed record MovesOutcome(
+    IReadOnlyList<string> Backends,
+    IReadOnlyList<(string Backend, string Error)> Failures,
+    IReadOnlyList<ServerRef> StillPending,
+    IReadOnlyList<ServerRef> MovedInFlight);
 
 /// <summary>The result of a reconcile: repairs made (commands on <see cref="Servers"/> servers), servers still waiting for removal, backends that need a reload.</summary>
 public sealed record ReconcileOutcome(
@@ -83,8 +97,8 @@ public static class SyncRound
                 updated[step.Backend] = new VersionedBackend(step.Target, step.Version);
         }
 
-        var (pending, movedInFlight) = await FinishMovesAsync(moves.Where(m => connected.Contains(m) && updated.ContainsKey(m.Backend)).ToList(),
-            updated, failures, settings, job.Applied.Count, client, cancellationToken).ConfigureAwait(false);
+        var toFinish = moves.Where(m => connected.Contains(m) && updated.ContainsKey(m.Backend)).ToList();
+        var pending = new List<ServerRef>();
         var removals = job.Plan.Runtime
             .Where(s => updated.ContainsKey(s.Backend))
             .SelectMany(s => s.Removals.Select(server => new ServerRef(s.Backend, server)));
@@ -128,7 +142,7 @@ public static class SyncRound
         }
         return new SyncOutcome(updated, ReplacedAll: false, failures, commands.Count, tally, maps, mapsError, pending, null, [], written)
         {
-            MovedInFlight = movedInFlight,
+            MovesToFinish = toFinish,
         };
     }
 
@@ -143,26 +157,22 @@ public static class SyncRound
     }
 
     /// <summary>
-    /// Finishes the moves whose twins the batch added; a move HAProxy refuses takes its backend out
-    /// of <paramref name="updated"/> into <paramref name="failures"/> (a reload puts it right).
-    /// Returns the twins still draining, to remove later, and the servers moved with requests still
-    /// in flight to the old address.
+    /// Finishes the moves whose twins a round added (<see cref="SyncOutcome.MovesToFinish"/>), beside the
+    /// next rounds: takes each server out of the rotation, waits up to <see cref="SyncSettings.MoveDrainWait"/>
+    /// for its requests in flight, gives it the new address and settings, and removes its twin.
     /// </summary>
-    private static async Task<(List<ServerRef> Twins, List<ServerRef> InFlight)> FinishMovesAsync(IReadOnlyList<ServerMove> moves,
-        Dictionary<string, VersionedBackend> updated, List<(string, string)> failures, SyncSettings settings, int served, IHaproxyClient client,
+    public static async Task<MovesOutcome> FinishMovesAsync(IReadOnlyList<ServerMove> moves, SyncSettings settings, int served, IHaproxyClient client,
         CancellationToken cancellationToken)
     {
+        var failures = new List<(string, string)>();
         var twins = new List<ServerRef>();
         var inFlight = new List<ServerRef>();
-        if (moves.Count == 0)
-            return (twins, inFlight);
         foreach (var result in await client.FinishMovesAsync(moves, settings.MoveDrainWait, served, cancellationToken).ConfigureAwait(false))
         {
             var backend = result.Move.Backend;
             if (result.Error is { } error)
             {
-                if (updated.Remove(backend))
-                    failures.Add((backend, error));
+                failures.Add((backend, error));
                 continue;
             }
             if (!result.Drained)
@@ -170,8 +180,11 @@ public static class SyncRound
             if (!result.TwinRemoved)
                 twins.Add(new ServerRef(backend, result.Move.Twin));
         }
-        return (twins, inFlight);
+        return new MovesOutcome(Backends(moves), failures, twins, inFlight);
     }
+
+    /// <summary>The backends <paramref name="moves"/> belong to, once each.</summary>
+    public static IReadOnlyList<string> Backends(IReadOnlyList<ServerMove> moves) => moves.Select(m => m.Backend).Distinct(StringComparer.Ordinal).ToList();
 
     private static async Task<SyncOutcome> ReloadAsync(SyncJob job, SyncSettings settings, IHaproxyClient client, CancellationToken cancellationToken)
     {

@@ -32,12 +32,14 @@ public sealed partial record SyncState
 
     private (SyncState State, SyncStep Step) NextWhileIdle(DateTime now, SyncSettings settings)
     {
-        if (Flush == FlushProgress.WriteTried || (Flush == FlushProgress.Asked && !ConfigLags))
+        var finishing = !Finishing.IsEmpty; // moves finish beside rounds: their backends wait, and so do reloads, reconciles and the stop
+        if (!finishing && (Flush == FlushProgress.WriteTried || (Flush == FlushProgress.Asked && !ConfigLags)))
             return Stop(); // one try: a write that failed does not hold the stop
-        if (ReconcileWanted)
+        if (ReconcileWanted && !finishing)
             return (this with { Phase = SyncPhase.Reconciling, ReconcileWanted = false }, new SyncStep(new SyncWork.Reconcile(Applied)));
 
-        var plan = SyncPlanner.Plan(Applied, TargetOf(Dirty), ForceReload, Pending, Routes.Routes, AppliedMaps, Dirty, MapsDirty,
+        var dirty = finishing ? Dirty.Except(Finishing) : Dirty;
+        var plan = SyncPlanner.Plan(Applied, TargetOf(dirty), ForceReload.Except(Finishing), Pending, Routes.Routes, AppliedMaps, dirty, MapsDirty,
             (LiveLookup, Routes.Lookup));
         var next = WithoutConverged();
         if (plan.Maps is null)
@@ -52,11 +54,11 @@ public sealed partial record SyncState
             plan = plan with { ReloadReason = SettleReason };
             reloadAt = settleAt;
         }
-        var reloadDue = plan.NeedsReload && now >= reloadAt;
+        var reloadDue = plan.NeedsReload && now >= reloadAt && !finishing;
         TimeSpan? reloadIn = null;
         if (plan.NeedsReload && !reloadDue)
         {
-            reloadIn = reloadAt - now;
+            reloadIn = finishing ? null : reloadAt - now; // else once the moves are finished
             // Runtime-capable changes (of other backends, and the maps) are not held back by a pending reload.
             plan = plan with { Structural = [], ReloadReason = null };
         }

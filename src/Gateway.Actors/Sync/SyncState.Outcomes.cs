@@ -21,6 +21,7 @@ public sealed partial record SyncState
             Phase = SyncPhase.Idle,
             Applied = outcome.ReplacedAll ? outcome.Applied.ToImmutableDictionary(StringComparer.Ordinal) : Applied.SetItems(outcome.Applied),
             RuntimeCommands = RuntimeCommands + outcome.Commands,
+            Finishing = Finishing.Union(SyncRound.Backends(outcome.MovesToFinish)),
         };
         foreach (var (backend, error) in outcome.RuntimeFailures)
             state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
@@ -69,6 +70,22 @@ public sealed partial record SyncState
             state = written.Succeeded
                 ? state with { ConfigLags = false, LastConfigWrite = now, ConfigHash = written.Hash }
                 : state with { LastError = string.Join("; ", written.Errors) };
+        return state;
+    }
+
+    /// <summary>
+    /// Moves a round left to finish are done (<see cref="SyncRound.FinishMovesAsync"/>): their backends
+    /// go back to the rounds; one HAProxy refused falls back to a reload; twins still draining are removed later.
+    /// </summary>
+    public SyncState MovesFinished(MovesOutcome outcome)
+    {
+        var state = this with
+        {
+            Finishing = Finishing.Except(outcome.Backends),
+            Pending = Pending.Union(outcome.StillPending),
+        };
+        foreach (var (backend, error) in outcome.Failures)
+            state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
         return state;
     }
 

@@ -102,6 +102,12 @@ public sealed partial record SyncState
 
     public bool MapsDirty { get; init; }
 
+    /// <summary>
+    /// Backends whose moves are being finished beside the rounds (<see cref="SyncRound.FinishMovesAsync"/>):
+    /// rounds leave them out, and no reload or reconcile starts, until they are done.
+    /// </summary>
+    public ImmutableHashSet<string> Finishing { get; init; } = NoNames;
+
     public bool ReconcileWanted { get; init; }
 
     /// <summary>The route maps failed at runtime: they wait for a reload.</summary>

@@ -49,7 +49,7 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<Call> _calls = [];
     private Dictionary<string, Backend> _live = new(StringComparer.Ordinal);
-    private Gate? _nextExecute, _nextReload, _nextCommit, _nextShowServers;
+    private Gate? _nextExecute, _nextReload, _nextCommit, _nextShowServers, _nextFinishMoves;
 
     public HaproxyLayout Layout => layout;
 
@@ -87,6 +87,9 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
     public Gate HoldNextCommit() => _nextCommit = new Gate();
 
     public Gate HoldNextShowServersState() => _nextShowServers = new Gate();
+
+    /// <summary>Holds the next finishing of moves, as requests in flight to a moving server hold it in HAProxy.</summary>
+    public Gate HoldNextFinishMoves() => _nextFinishMoves = new Gate();
 
     public Task<HaproxyRunning> EnsureRunningAsync(CancellationToken cancellationToken)
     {
@@ -136,10 +139,13 @@ public sealed class FakeHaproxyClient(HaproxyLayout layout) : IHaproxyClient
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, int served, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MoveResult>> FinishMovesAsync(IReadOnlyList<ServerMove> moves, TimeSpan wait, int served, CancellationToken cancellationToken)
     {
-        Record(new FinishMoves(moves.Select(m => $"{m.Backend}/{m.Target.Name} via {m.Twin}").ToList(), _clock.Elapsed));
-        return Task.FromResult<IReadOnlyList<MoveResult>>(moves.Select(m => new MoveResult(m, true, true, null)).ToList());
+        var at = _clock.Elapsed;
+        if (Interlocked.Exchange(ref _nextFinishMoves, null) is { } gate)
+            await gate.PassAsync(cancellationToken);
+        Record(new FinishMoves(moves.Select(m => $"{m.Backend}/{m.Target.Name} via {m.Twin}").ToList(), at));
+        return moves.Select(m => new MoveResult(m, true, true, null)).ToList();
     }
 
     public async Task<CommitResult> CommitAsync(RenderedConfig config, IReadOnlyCollection<Backend> backends, string reason, bool reload, bool validate,

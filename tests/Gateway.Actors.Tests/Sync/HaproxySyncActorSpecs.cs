@@ -71,9 +71,33 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
         AwaitApplied(sync, 2, "api");
         var batch = Assert.Single(Haproxy.RuntimeBatches);
         Assert.Equal(Twin("api", "s1", "10.0.0.9", 9000), batch.Commands);
+        AwaitAssert(() => Assert.Single(Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>())); // beside the rounds, after the twin's
         var finish = Assert.Single(Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>());
         Assert.Equal(["api/s1 via s1:moving"], finish.Moves);
         Assert.True(batch.At <= finish.At, "the move is finished after its twin serves");
+        Assert.Empty(Haproxy.Reloads);
+    }
+
+    [Fact]
+    public async Task HaproxySync_should_apply_other_backends_changes_while_a_move_waits_for_requests_in_flight()
+    {
+        // HAProxy holds a move's finishing while requests to the old address are in flight (up to MoveDrainWait):
+        // that backend waits for it, the other backends do not
+        var sync = StartReady(Backend("api", Server("s1", "10.0.0.1")), Backend("web", Server("s1", "10.0.0.1")));
+        Haproxy.Connected.Add("api/s1");
+        var held = Haproxy.HoldNextFinishMoves();
+        sync.Tell(new BackendStateChanged("api", 2, Backend("api", Server("s1", "10.0.0.9", 9000))));
+        await Within(held.Entered);
+
+        sync.Tell(new BackendStateChanged("web", 2, Backend("web", Server("s1", "10.0.0.8", 9000))));
+        sync.Tell(new BackendStateChanged("api", 3, Backend("api", Server("s1", "10.0.0.9", 9000, weight: 5))));
+
+        AwaitApplied(sync, 2, "web");
+        AwaitApplied(sync, 2, "api"); // its twin serves at the new address
+        Assert.Empty(Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>()); // still held
+        Assert.DoesNotContain(Haproxy.RuntimeBatches, b => b.Commands.Any(c => c.Contains("weight", StringComparison.Ordinal)));
+        held.Release();
+        AwaitApplied(sync, 3, "api"); // once its move is finished
         Assert.Empty(Haproxy.Reloads);
     }
 

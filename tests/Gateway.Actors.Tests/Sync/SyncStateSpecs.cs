@@ -124,6 +124,39 @@ public class SyncStateSpecs
     }
 
     [Fact]
+    public void SyncState_should_leave_a_backend_whose_move_is_finishing_and_any_reload_until_it_is_done_but_not_the_other_backends()
+    {
+        var (applying, move) = Ready(At("api", "10.0.0.1"), At("web", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var moves = move.Job.Plan.Runtime.SelectMany(s => s.Moves).ToList();
+        Assert.Single(moves);
+        var finishing = applying.Completed(move, T0, Succeeded(move.Job) with { MovesToFinish = moves });
+        var piled = finishing.Take(Changed(At("web", "10.0.0.2"), 2), T0).Take(Changed(Backend("z"), 1), T0).Take(Changed(At("api", "10.0.0.3"), 3), T0);
+
+        var (others, step) = piled.Next(T0, Settings);
+
+        var round = Assert.IsType<SyncWork.Round>(step.Work);
+        Assert.False(round.Job.Reload); // z's reload waits: it would end the move half way
+        Assert.Equal(["web"], round.RuntimeBackends());
+        Assert.Null(step.ReloadIn);
+        var (_, after) = others.Completed(round, T0).MovesFinished(new MovesOutcome(["api"], [], [], [])).Next(T0, Settings);
+        var reload = Assert.IsType<SyncWork.Round>(after.Work);
+        Assert.True(reload.Job.Reload);
+        Assert.Equal(3, reload.Job.Target["api"].Version);
+    }
+
+    [Fact]
+    public void SyncState_should_reload_a_backend_whose_move_haproxy_refused_to_finish()
+    {
+        var (applying, move) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var finishing = applying.Completed(move, T0, Succeeded(move.Job) with { MovesToFinish = move.Job.Plan.Runtime.SelectMany(s => s.Moves).ToList() });
+
+        var (_, step) = finishing.MovesFinished(new MovesOutcome(["api"], [("api", "No such server.")], [], [])).Next(T0, Settings);
+
+        var reload = Assert.IsType<SyncWork.Round>(step.Work);
+        Assert.True(reload.Job.Reload);
+    }
+
+    [Fact]
     public void SyncState_should_try_again_what_a_failed_round_was_to_do()
     {
         var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
