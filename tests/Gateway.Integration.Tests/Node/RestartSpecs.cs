@@ -6,41 +6,24 @@ using Gateway.Testing;
 namespace Gateway.Integration.Tests.Node;
 
 /// <summary>What the journal and an outliving HAProxy give: a node that restarts, or crashes, serves the same state without a reload.</summary>
-public sealed class RestartSpecs : IAsyncLifetime
+public sealed class RestartSpecs() : TwoServersNodeSpec("gwr")
 {
-    private readonly TempDir _dir = new("gwr");
-    private TestBackend _a = null!;
-    private TestBackend _b = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await TestBackend.StartAsync("a");
-        _b = await TestBackend.StartAsync("b");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private static string Backend(string name, TestBackend server) =>
         $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
 
     [Fact]
     public async Task Restarted_node_should_recover_from_sqlite_and_serve_without_a_reload()
     {
-        var settings = new NodeSettings(_dir.Path);
+        var settings = new NodeSettings(Dir.Path);
         await using (var first = await NodeProcess.StartAsync(settings))
         {
-            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _a));
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
             await first.PutOkAsync("/api/routes?wait=true", """{"host":"kept.test","path":"","backend":"kept"}""");
-            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", _b)); // a runtime-only change, persisted
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B)); // a runtime-only change, persisted
             await first.StopAsync();
         }
         // the stopping node saved its backend catalog, "kept" in it: the next start reads it (no backend wakes at start)
-        Assert.Contains("\"kept\"", CatalogSnapshot(Path.Combine(_dir.Path, "journal.db")));
+        Assert.Contains("\"kept\"", CatalogSnapshot(Path.Combine(Dir.Path, "journal.db")));
 
         await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
         using var client = Clients.H2c();
@@ -62,12 +45,12 @@ public sealed class RestartSpecs : IAsyncLifetime
     [Fact]
     public async Task Clean_restart_should_repair_no_drift_when_servers_changed_at_runtime_since_the_last_reload()
     {
-        var settings = new NodeSettings(_dir.Path);
+        var settings = new NodeSettings(Dir.Path);
         await using (var first = await NodeProcess.StartAsync(settings))
         {
-            await first.PutOkAsync("/api/backends/pair?wait=true", Pair(_a, _b));
-            await first.PutOkAsync("/api/backends/other?wait=true", Backend("other", _a)); // a reload: the state file now holds pair's servers
-            await first.PutOkAsync("/api/backends/pair?wait=true", PairAndDrain(_b, _a)); // both servers move, s3 comes in drain: at runtime
+            await first.PutOkAsync("/api/backends/pair?wait=true", Pair(A, B));
+            await first.PutOkAsync("/api/backends/other?wait=true", Backend("other", A)); // a reload: the state file now holds pair's servers
+            await first.PutOkAsync("/api/backends/pair?wait=true", PairAndDrain(B, A)); // both servers move, s3 comes in drain: at runtime
             await first.StopAsync();
         }
 
@@ -83,7 +66,7 @@ public sealed class RestartSpecs : IAsyncLifetime
         await using var runtime = new RuntimeApiClient(second.Layout.RuntimeSocket);
         var live = await Eventually.Get(async () => (await runtime.ExecuteAsync(RuntimeCommands.ShowServersState("pair"))).Output,
             output => ServerStates.Parse(output).Count == 3, TimeSpan.FromSeconds(30), "pair's servers in show servers state");
-        Assert.Equal([("s1", _b.Port, ServerAdminState.Ready), ("s2", _a.Port, ServerAdminState.Ready), ("s3", _b.Port, ServerAdminState.Drain)],
+        Assert.Equal([("s1", B.Port, ServerAdminState.Ready), ("s2", A.Port, ServerAdminState.Ready), ("s3", B.Port, ServerAdminState.Drain)],
             ServerStates.Parse(live).Select(s => (s.Server, s.Port, s.State)).Order());
         Assert.Equal(0, await second.ReloadsAsync());
     }
@@ -102,11 +85,11 @@ public sealed class RestartSpecs : IAsyncLifetime
     [Fact]
     public async Task Crashed_node_should_leave_haproxy_serving_and_its_successor_adopt_it_without_dropping_a_request()
     {
-        var settings = new NodeSettings(_dir.Path);
+        var settings = new NodeSettings(Dir.Path);
         var first = await NodeProcess.StartAsync(settings);
-        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", _a));
+        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", A));
         await first.PutOkAsync("/api/routes?wait=true", """{"host":"","path":"/","backend":"web"}""");
-        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", _b)); // live at runtime, haproxy.cfg may lag
+        await first.PutOkAsync("/api/backends/web?wait=true", Backend("web", B)); // live at runtime, haproxy.cfg may lag
         using var client = Clients.Http1();
         await using var load = new LoadLoop(client, first.PlainUrl + "/", workers: 2, maxRequests: 1_000_000, maxTime: TimeSpan.FromSeconds(90));
         await load.Progress(50);
