@@ -80,13 +80,18 @@ public sealed class NodeProcess : IAsyncDisposable
     public static NodeProcess Launch(NodeSettings settings)
     {
         var dll = settings.NodeDll ?? NodeDll();
-        var start = new ProcessStartInfo("dotnet")
+        // Through env, which execs dotnet (same pid) with SIGINT and SIGQUIT at their defaults: a suite started in the
+        // background of a non-interactive shell has them ignored, a child inherits that, and .NET then keeps them ignored
+        // (as for nohup), so the Ctrl-C spec saw its node ignore SIGINT
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT,QUIT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(dll);
         foreach (var argument in settings.Arguments())
             start.ArgumentList.Add(argument);
