@@ -70,9 +70,9 @@ public sealed partial class HaproxySyncActor
     /// <summary>Finishes a round's moves beside the next rounds (<see cref="SyncRound.FinishMovesAsync"/>); <see cref="MovesDone"/> says when.</summary>
     private void FinishMoves(IReadOnlyList<Haproxy.Runtime.ServerMove> moves, int served)
     {
-        var (settings, client) = (_settings, _client);
+        var (settings, client, backends) = (_settings, _client, SyncRound.Backends(moves));
         Run(ct => SyncRound.FinishMovesAsync(moves, settings, served, client, ct), o => new MovesDone(o),
-            e => new MovesDone(new MovesOutcome(SyncRound.Backends(moves), SyncRound.Backends(moves).Select(b => (b, e.Message)).ToList(), [], [])));
+            e => new MovesDone(new MovesOutcome(backends, backends.Select(b => (b, e.Message)).ToList(), [], [])));
     }
 
     /// <summary>Taken in every phase: moves finish beside whatever runs.</summary>

@@ -39,7 +39,7 @@ public sealed partial record SyncState
             return (this with { Phase = SyncPhase.Reconciling, ReconcileWanted = false }, new SyncStep(new SyncWork.Reconcile(Applied)));
 
         var dirty = finishing ? Dirty.Except(Finishing) : Dirty;
-        var plan = SyncPlanner.Plan(Applied, TargetOf(dirty), ForceReload.Except(Finishing), Pending, Routes.Routes, AppliedMaps, dirty, MapsDirty,
+        var plan = SyncPlanner.Plan(Applied, TargetOf(dirty), ForceReload, Pending, Routes.Routes, AppliedMaps, dirty, MapsDirty,
             (LiveLookup, Routes.Lookup));
         var next = WithoutConverged();
         if (plan.Maps is null)

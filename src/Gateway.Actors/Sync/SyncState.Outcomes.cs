@@ -23,8 +23,7 @@ public sealed partial record SyncState
             RuntimeCommands = RuntimeCommands + outcome.Commands,
             Finishing = Finishing.Union(SyncRound.Backends(outcome.MovesToFinish)),
         };
-        foreach (var (backend, error) in outcome.RuntimeFailures)
-            state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
+        state = state.FallenBackToReload(outcome.RuntimeFailures);
         // Served once the frontend looks them up too: a change of lookup is served by its reload.
         if (outcome.Maps is { } maps)
             state = state with
@@ -84,7 +83,14 @@ public sealed partial record SyncState
             Finishing = Finishing.Except(outcome.Backends),
             Pending = Pending.Union(outcome.StillPending),
         };
-        foreach (var (backend, error) in outcome.Failures)
+        return state.FallenBackToReload(outcome.Failures);
+    }
+
+    /// <summary>Backends HAProxy refused a runtime change of: they go in by a reload; the last error is kept for the status.</summary>
+    private SyncState FallenBackToReload(IReadOnlyList<(string Backend, string Error)> failures)
+    {
+        var state = this;
+        foreach (var (backend, error) in failures)
             state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
         return state;
     }
