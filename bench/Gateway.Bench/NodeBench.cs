@@ -13,7 +13,7 @@ namespace Gateway.Bench;
 /// </summary>
 public static partial class NodeBench
 {
-    /// <param name="parts">Which measurements to run: latency, alone, idle, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty).</param>
+    /// <param name="parts">Which measurements to run: latency, alone, idle, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty); wake only when named.</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(TimeSpan sustained, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
@@ -25,6 +25,8 @@ public static partial class NodeBench
                 ["p50 ms", "p99 ms", "max ms"], (build, table) => LatencyAsync(build, table, warmUp: 3000, samples: 2000)));
         if (Want("alone"))
             tables.Add(await AloneAsync(builds, rounds, warmUp: 300, streamed: 500, alone: 200));
+        if (parts.Contains("wake"))
+            tables.Add(await WakeAsync(builds, rounds, backends: 200, fillerRows: 1_000_000, wakes: 100));
         if (Want("idle"))
             tables.Add(await IdleAsync(builds, backends: 1000, TimeSpan.FromSeconds(60)));
         var feeds = Enum.GetValues<Feed>().Where(f => Want("throughput") || parts.Contains(f.ToString())).ToList();

@@ -19,13 +19,19 @@ namespace Gateway.Actors.Persistence;
 /// write (with its pragmas on SQLite), and a statement or LinqToDB bulk copy built per write: about a
 /// millisecond more for a change alone on SQLite (issue 8's trace), and a slower stream of changes on
 /// PostgreSQL (the README's cluster figures). The rows are the same (its serializer makes them), so
-/// its replays, tag queries, deletes and snapshot store read and run as before. Select it with
-/// <c>akka.persistence.journal.sql.class</c> (hocon/journal-*.conf).
+/// its replays, tag queries, deletes and snapshot store read and run as before. Once the base journal
+/// has created its tables it makes sure of their unique index on (persistence id, sequence number)
+/// (<see cref="JournalKeyIndex"/>), retried with backoff while the database cannot answer. Select it
+/// with <c>akka.persistence.journal.sql.class</c> (hocon/journal-*.conf).
 /// </summary>
-public sealed class GatewayWriteJournal : SqlWriteJournal
+public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
 {
     private readonly ByteArrayJournalSerializer _serializer;
     private readonly JournalWriter _writer;
+    private readonly JournalDatabase _database;
+    /// <summary>The key's index to make sure of once the base journal created its tables; null when it does not create them (auto-initialize off).</summary>
+    private readonly JournalKeyIndex? _keyIndex;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>Writes in flight per persistence id: reading a highest sequence number waits for them, as the base journal does.</summary>
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
@@ -36,9 +42,24 @@ public sealed class GatewayWriteJournal : SqlWriteJournal
         var table = config.TableConfig.EventJournalTable;
         _serializer = new ByteArrayJournalSerializer(config, Context.System.Serialization, config.PluginConfig.TagSeparator,
             table.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
-        var database = Database(Context.System, journalConfig, config.PluginId);
-        _writer = new JournalWriter(database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), Context.GetLogger());
-        Context.GetLogger().Info("Journal writes go through Gateway's writer on [{Database}]: one kept connection, group commit", database.Description);
+        _database = Database(Context.System, journalConfig, config.PluginId);
+        _writer = new JournalWriter(_database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), _log);
+        _keyIndex = config.AutoInitialize ? JournalKeyIndex.For(table.Name, table.ColumnNames) : null;
+        _log.Info("Journal writes go through Gateway's writer on [{Database}]: one kept connection, group commit", _database.Description);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private sealed record EnsureKeyIndex(int Attempt);
+    private sealed record KeyIndexEnsured(JournalKeyIndex.Outcome Outcome);
+    private sealed record KeyIndexFailed(Exception Error, int Attempt);
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        // the base journal holds messages until it has created its tables: this one comes after that
+        if (_keyIndex is not null)
+            Self.Tell(new EnsureKeyIndex(1));
     }
 
     /// <summary>
@@ -74,10 +95,56 @@ public sealed class GatewayWriteJournal : SqlWriteJournal
 
     protected override bool ReceivePluginInternal(object message)
     {
-        if (message is not GetWriteCounts)
-            return base.ReceivePluginInternal(message);
-        Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions, _writer.Inline), Self);
-        return true;
+        switch (message)
+        {
+            case GetWriteCounts:
+                Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions, _writer.Inline), Self);
+                return true;
+            case EnsureKeyIndex ensure:
+                var (index, log, description) = (_keyIndex!, _log, _database.Description);
+                _writer.RunExclusiveAsync((database, connection) => index.Ensure(database, connection, rows =>
+                    {
+                        if (rows > 0)
+                            log.Info("Journal [{Database}]: building its index on ({PersistenceId}, {SequenceNumber}) over [{Rows}] rows; writes wait for it",
+                                description, index.PersistenceId, index.SequenceNumber, rows);
+                    }))
+                    .PipeTo(Self, success: outcome => new KeyIndexEnsured(outcome), failure: e => new KeyIndexFailed(e, ensure.Attempt));
+                return true;
+            case KeyIndexEnsured ensured:
+                LogKeyIndex(ensured.Outcome);
+                return true;
+            case KeyIndexFailed failed:
+                var delay = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failed.Attempt, 6)));
+                _log.Warning("Journal [{Database}]: could not make sure of its index on ({PersistenceId}, {SequenceNumber}) (attempt [{Attempt}]); "
+                    + "recoveries scan the journal until then; next attempt in [{Seconds}] s: {Error}", _database.Description, _keyIndex!.PersistenceId,
+                    _keyIndex.SequenceNumber, failed.Attempt, delay.TotalSeconds, failed.Error.GetBaseException().Message);
+                Timers.StartSingleTimer(nameof(EnsureKeyIndex), new EnsureKeyIndex(failed.Attempt + 1), delay);
+                return true;
+            default:
+                return base.ReceivePluginInternal(message);
+        }
+    }
+
+    private void LogKeyIndex(JournalKeyIndex.Outcome outcome)
+    {
+        var index = _keyIndex!;
+        switch (outcome.State)
+        {
+            case JournalKeyIndex.IndexState.Present:
+                _log.Debug("Journal [{Database}]: its unique index on ({PersistenceId}, {SequenceNumber}) is there", _database.Description,
+                    index.PersistenceId, index.SequenceNumber);
+                break;
+            case JournalKeyIndex.IndexState.Built:
+                _log.Info("Journal [{Database}]: built its unique index [{Index}] on ({PersistenceId}, {SequenceNumber}) over [{Rows}] rows in [{Seconds:0.00}] s",
+                    _database.Description, index.UniqueName, index.PersistenceId, index.SequenceNumber, outcome.Rows, outcome.Took.TotalSeconds);
+                break;
+            default:
+                _log.Error("Journal [{Database}]: [{SharedKeys}] ({PersistenceId}, {SequenceNumber}) keys are each held by more than one row (one of them "
+                    + "[{Example}]): two writers of one backend wrote at once. Its index [{Index}] is not unique, so a second writer is not refused; "
+                    + "delete the extra rows and the next start makes it unique", _database.Description, outcome.SharedKeys, index.PersistenceId,
+                    index.SequenceNumber, outcome.Example, index.PlainName);
+                break;
+        }
     }
 
     protected override void PostStop()

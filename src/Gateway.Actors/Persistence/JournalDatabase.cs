@@ -75,6 +75,15 @@ public abstract class JournalDatabase(string connectionString)
     /// <summary>What writes rows through the prepared <paramref name="command"/>.</summary>
     protected abstract JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid);
 
+    /// <summary>The indexes of <paramref name="table"/> (a quoted name): whether each is unique, and its columns in order.</summary>
+    public abstract IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table);
+
+    /// <summary>Whether <paramref name="error"/> is the database refusing a row whose key a row already has.</summary>
+    public abstract bool IsUniqueViolation(Exception error);
+
+    /// <summary>Whether <paramref name="error"/> says a table or index of that name is there already.</summary>
+    public virtual bool IsDuplicateName(Exception error) => false;
+
     /// <summary>The database a LinqToDB provider name (Akka.Persistence.Sql's <c>provider-name</c>) names, or null for one Gateway does not write itself.</summary>
     public static JournalDatabase? For(string providerName, string connectionString) =>
         providerName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? new Sqlite(connectionString)
@@ -104,6 +113,35 @@ public abstract class JournalDatabase(string connectionString)
 
         protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
             new SqliteConnectionWriter(connection, command, writerUuid);
+
+        public override IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table)
+        {
+            var names = new List<(string Name, bool Unique)>();
+            using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name, \"unique\" FROM pragma_index_list($table)";
+                list.Parameters.Add(new SqliteParameter("$table", Unquote(table)));
+                using var reader = list.ExecuteReader();
+                while (reader.Read())
+                    names.Add((reader.GetString(0), reader.GetInt64(1) != 0));
+            }
+            return names.Select(index =>
+            {
+                using var info = connection.CreateCommand();
+                info.CommandText = "SELECT name FROM pragma_index_info($index) ORDER BY seqno";
+                info.Parameters.Add(new SqliteParameter("$index", index.Name));
+                using var reader = info.ExecuteReader();
+                var columns = new List<string>();
+                while (reader.Read())
+                    columns.Add(reader.GetString(0));
+                return (index.Unique, (IReadOnlyList<string>)columns);
+            }).ToList();
+        }
+
+        public override bool IsUniqueViolation(Exception error) => error is SqliteException { SqliteErrorCode: raw.SQLITE_CONSTRAINT };
+
+        /// <summary>SQLite's pragmas take the name itself.</summary>
+        private static string Unquote(string quoted) => quoted[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
 
         private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
@@ -196,6 +234,26 @@ public abstract class JournalDatabase(string connectionString)
         protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
             new PostgreSqlConnectionWriter(connection, command, writerUuid);
 
+        public override IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table)
+        {
+            using var list = connection.CreateCommand();
+            list.CommandText = """
+                SELECT i.indisunique, array(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                                            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n)
+                FROM pg_index i WHERE i.indrelid = to_regclass(@table) AND i.indisvalid
+                """;
+            list.Parameters.Add(new NpgsqlParameter("@table", NpgsqlDbType.Text) { Value = table });
+            using var reader = list.ExecuteReader();
+            var indexes = new List<(bool, IReadOnlyList<string>)>();
+            while (reader.Read())
+                indexes.Add((reader.GetBoolean(0), reader.GetFieldValue<string[]>(1)));
+            return indexes;
+        }
+
+        public override bool IsUniqueViolation(Exception error) => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+        public override bool IsDuplicateName(Exception error) => error is PostgresException { SqlState: PostgresErrorCodes.DuplicateTable };
+
         private sealed class PostgreSqlConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
             public override void Insert(IEnumerable<JournalRow> rows)
@@ -256,6 +314,9 @@ public abstract class JournalConnection(DbConnection connection, DbCommand comma
     /// own work (no other writer's lock, no server round trip); false, having written nothing, else.
     /// </summary>
     public virtual bool TryInsertNow(IEnumerable<JournalRow> rows) => false;
+
+    /// <summary>Runs other <paramref name="work"/> on this connection (outside any transaction).</summary>
+    public T Use<T>(Func<DbConnection, T> work) => work(Connection);
 
     public void Dispose()
     {

@@ -10,7 +10,9 @@ namespace Gateway.Actors.Persistence;
 /// A write alone goes straight into a transaction of its own; writes that arrive while one commits
 /// wait and go out together in the next (up to <see cref="MaxRowsPerTransaction"/> rows), so a stream
 /// of changes pays one commit per batch. A write is answered once its transaction committed; a failed
-/// transaction fails every write in it, and the connection is opened again for the next.
+/// transaction fails every write in it, and the connection is opened again for the next; but when a
+/// write in it holds a key a stored row has (<see cref="JournalDatabase.IsUniqueViolation"/>), each
+/// write is tried alone, so that only that one fails.
 /// <para>
 /// A write that finds the writer quiet (nothing queued, no commit for <see cref="Quiet"/>) commits
 /// on the caller's thread, the journal actor's, if the database lets it without waiting
@@ -86,6 +88,29 @@ public sealed class JournalWriter : IDisposable
         return done.Task;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer's connection (opened if need be) on a thread of its
+    /// own, with no write in between: writes wait for it. A failure closes the connection, as a failed
+    /// write does.
+    /// </summary>
+    public Task<T> RunExclusiveAsync<T>(Func<JournalDatabase, System.Data.Common.DbConnection, T> work) =>
+        Task.Factory.StartNew(() =>
+        {
+            lock (_commit)
+            {
+                try
+                {
+                    _connection ??= _database.Open(_insert);
+                    return _connection.Use(connection => work(_database, connection));
+                }
+                catch
+                {
+                    Close();
+                    throw;
+                }
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     /// <summary>The write committed here, or null when the writer is not quiet or the database would make it wait: then it goes to the writer's queue.</summary>
     private Task? TryWriteInline(IReadOnlyList<JournalRow> rows)
     {
@@ -134,6 +159,12 @@ public sealed class JournalWriter : IDisposable
                 foreach (var pending in batch)
                     pending.Done.TrySetResult();
             }
+            catch (Exception e) when (batch.Count > 1 && _database.IsUniqueViolation(e))
+            {
+                // one write holds a key already stored (a second writer of a backend): it alone fails
+                foreach (var pending in batch)
+                    WriteAlone(pending);
+            }
             catch (Exception e)
             {
                 lock (_commit)
@@ -144,6 +175,22 @@ public sealed class JournalWriter : IDisposable
         }
         lock (_commit)
             Close();
+    }
+
+    private void WriteAlone(Pending pending)
+    {
+        try
+        {
+            lock (_commit)
+                Write([pending.Rows], 1);
+            pending.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            lock (_commit)
+                Failed(e, pending.Rows.Count, 1);
+            pending.Done.TrySetException(e);
+        }
     }
 
     /// <summary>One transaction for <paramref name="writes"/>, on the kept connection (opened again after a failure); under <see cref="_commit"/>.</summary>

@@ -117,6 +117,40 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
         Assert.Equal((1L, 0L), (held.Writes - quiet.Writes, held.Inline - quiet.Inline));
     }
 
+    [Fact]
+    public void A_write_of_a_stored_key_should_fail_alone_not_with_the_writes_that_share_its_transaction()
+    {
+        Write(Sys, "twice", ["first"]);
+        AwaitCondition(() => UniqueKeyIndex(), TimeSpan.FromSeconds(20)); // made sure of at start
+        var before = WriteCounts();
+
+        // a second writer of "twice" (a split brain) among two others' writes, all waiting for the database together
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        using (HeldWriteLock())
+        {
+            foreach (var (id, payload) in new[] { ("other-1", "x"), ("twice", "second writer"), ("other-2", "y") })
+                journal.Tell(new WriteMessages([new AtomicWrite(new Persistent(payload, 1, id))], TestActor, 1));
+            AwaitCondition(() => WriteCounts().Taken - before.Taken == 3, TimeSpan.FromSeconds(5));
+        }
+
+        ExpectMsg<WriteMessagesSuccessful>();
+        Assert.Equal("other-1", ExpectMsg<WriteMessageSuccess>().Persistent.PersistenceId);
+        ExpectMsg<WriteMessagesFailed>();
+        Assert.Equal("twice", ExpectMsg<WriteMessageFailure>().Persistent.PersistenceId);
+        ExpectMsg<WriteMessagesSuccessful>();
+        Assert.Equal("other-2", ExpectMsg<WriteMessageSuccess>().Persistent.PersistenceId);
+        Assert.Equal([1L], JournalRows("twice").Select(row => row.SequenceNr));
+    }
+
+    /// <summary>Whether the journal table has a unique index on exactly (persistence_id, sequence_number).</summary>
+    private bool UniqueKeyIndex()
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        var database = JournalDatabase.For(LinqToDB.ProviderName.SQLiteMS, ConnectionString)!;
+        return database.Indexes(connection, "\"journal\"").Any(index => index.Unique && index.Columns.SequenceEqual(["persistence_id", "sequence_number"]));
+    }
+
     /// <summary>Waits until no write has committed for twice <see cref="JournalWriter.Quiet"/>: the next write alone may commit inline.</summary>
     private void AwaitQuiet()
     {

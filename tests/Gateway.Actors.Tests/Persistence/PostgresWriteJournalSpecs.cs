@@ -13,7 +13,8 @@ namespace Gateway.Actors.Tests.Persistence;
 /// <summary>
 /// <see cref="GatewayWriteJournal"/> on PostgreSQL (a throwaway cluster): its rows are those
 /// Akka.Persistence.Sql's own journal writes to the same schema, its events replay, and writes that
-/// arrive together share transactions (one statement each) and keep their order.
+/// arrive together share transactions (one statement each) and keep their order; a journal table
+/// without an index gets its unique key index (<see cref="JournalKeyIndex"/>), also when nodes make sure of it at once.
 /// </summary>
 public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
 {
@@ -25,7 +26,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         _postgres = await PostgresServer.StartAsync();
         await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
-        foreach (var database in new[] { "ours", "theirs" })
+        foreach (var database in new[] { "ours", "theirs", "keys" })
         {
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
             await create.ExecuteNonQueryAsync();
@@ -131,6 +132,45 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         probe.ExpectMsg<WriteMessagesSuccessful>(TimeSpan.FromSeconds(60)); // the first write creates the tables
         foreach (var _ in payloads)
             probe.ExpectMsg<WriteMessageSuccess>();
+    }
+
+    [Fact]
+    public async Task A_journal_without_an_index_should_get_a_unique_one_also_when_nodes_make_sure_at_once()
+    {
+        var key = new JournalKeyIndex("\"journal\"", "journal", "persistence_id", "sequence_number");
+        var database = JournalDatabase.For(LinqToDB.ProviderName.PostgreSQL15, ConnectionString("keys"))!;
+        var connections = new List<NpgsqlConnection>();
+        for (var i = 0; i < 3; i++)
+        {
+            var connection = new NpgsqlConnection(ConnectionString("keys"));
+            await connection.OpenAsync();
+            connections.Add(connection);
+        }
+        try
+        {
+            // the columns the key needs, as Akka.Persistence.Sql names them; its other columns do not matter here
+            JournalKeyIndexSpecs.Execute(connections[0], "CREATE TABLE journal (ordering BIGSERIAL PRIMARY KEY, created BIGINT NOT NULL, deleted BOOLEAN NOT NULL, "
+                + "persistence_id VARCHAR(255) NOT NULL, sequence_number BIGINT NOT NULL, message BYTEA NOT NULL)");
+            JournalKeyIndexSpecs.Insert(connections[0], ("backend-a", 1), ("backend-a", 2), ("backend-a", 2));
+
+            var shared = key.Ensure(database, connections[0], _ => { });
+            Assert.Equal((JournalKeyIndex.IndexState.NotUnique, 3L, 1L, "backend-a"), (shared.State, shared.Rows, shared.SharedKeys, shared.Example));
+            Assert.Equal([false], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+
+            JournalKeyIndexSpecs.Execute(connections[0], "DELETE FROM journal WHERE ordering = 3");
+            var outcomes = await Task.WhenAll(connections.Select(connection => Task.Run(() => key.Ensure(database, connection, _ => { }).State)));
+
+            Assert.Contains(JournalKeyIndex.IndexState.Built, outcomes);
+            Assert.DoesNotContain(JournalKeyIndex.IndexState.NotUnique, outcomes);
+            Assert.Equal([true], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+            var refused = Assert.ThrowsAny<Exception>(() => JournalKeyIndexSpecs.Insert(connections[0], ("backend-a", 2)));
+            Assert.True(database.IsUniqueViolation(refused));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                await connection.DisposeAsync();
+        }
     }
 
     /// <summary>One column of every journal row, in the journal's order.</summary>

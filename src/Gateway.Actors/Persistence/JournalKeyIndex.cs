@@ -1,0 +1,122 @@
+using System.Data.Common;
+using System.Diagnostics;
+
+namespace Gateway.Actors.Persistence;
+
+/// <summary>
+/// The journal's key, (persistence id, sequence number), and its unique index: what a recovery, a
+/// read of the highest sequence number and a delete look rows up by, and what refuses an event a
+/// second writer of the same backend would store beside the first's. Akka.Persistence.Sql creates it
+/// only when its <c>provider-name</c> setting names the database; a node gives it the database
+/// through Akka.Hosting's <c>DataOptions</c> instead, and its journal table came without any index
+/// (found on 2026-12-03: every recovery scanned and sorted the whole table). So the journal makes
+/// sure of it itself, once at start (<see cref="GatewayWriteJournal"/>), under the name Akka gives it.
+/// </summary>
+/// <param name="Table">The journal table, quoted.</param>
+/// <param name="TableName">Its name unquoted, from which the index's name is made.</param>
+public sealed record JournalKeyIndex(string Table, string TableName, string PersistenceId, string SequenceNumber)
+{
+    /// <summary>The unique index's name: Akka.Persistence.Sql's (<c>{table}_uq</c>).</summary>
+    public string UniqueName => $"{TableName}_uq";
+
+    /// <summary>The index made instead where rows already share a key: a journal from before, written twice.</summary>
+    public string PlainName => $"{TableName}_{PersistenceId}_{SequenceNumber}_idx";
+
+    public static JournalKeyIndex For(string table, Akka.Persistence.Sql.Config.JournalTableColumnNames columns) =>
+        new(JournalInsert.Quote(table), table, columns.PersistenceId, columns.SequenceNumber);
+
+    /// <summary>What <see cref="Ensure"/> found or did.</summary>
+    /// <param name="Rows">Rows in the journal when it built an index (0 when one was there).</param>
+    /// <param name="SharedKeys">Keys held by more than one row, when the index could not be unique.</param>
+    /// <param name="Example">A persistence id with such a key.</param>
+    public sealed record Outcome(IndexState State, long Rows, long SharedKeys, string? Example, TimeSpan Took);
+
+    public enum IndexState
+    {
+        /// <summary>A unique index on the key was there.</summary>
+        Present,
+        /// <summary>The unique index was built now.</summary>
+        Built,
+        /// <summary>Rows share a key: the index is not unique, and a second writer's events are not refused.</summary>
+        NotUnique,
+    }
+
+    /// <summary>
+    /// Makes sure the journal has a unique index on the key, on the writer's <paramref name="connection"/>
+    /// (writes wait meanwhile); <paramref name="building"/> is told the rows first when an index is built.
+    /// Run by several nodes at once on one PostgreSQL, the loser of the race finds the winner's index.
+    /// </summary>
+    public Outcome Ensure(JournalDatabase database, DbConnection connection, Action<long> building)
+    {
+        var started = Stopwatch.StartNew();
+        var found = KeyIndexes(database, connection);
+        if (found.Any(unique => unique))
+            return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
+        var rows = Scalar(connection, $"SELECT COUNT(*) FROM {Table}");
+        var plain = found.Count > 0;
+        var (shared, example) = plain ? SharedKeys(connection) : (0, null);
+        if (shared == 0)
+        {
+            building(rows);
+            try
+            {
+                Execute(connection, $"CREATE UNIQUE INDEX IF NOT EXISTS {JournalInsert.Quote(UniqueName)} ON {Columns}");
+                if (plain)
+                    Execute(connection, $"DROP INDEX IF EXISTS {JournalInsert.Quote(PlainName)}");
+                return new Outcome(IndexState.Built, rows, 0, null, started.Elapsed);
+            }
+            catch (Exception e) when (database.IsUniqueViolation(e) || database.IsDuplicateName(e))
+            {
+                // another node built it meanwhile (PostgreSQL names it once), or rows share a key
+                if (KeyIndexes(database, connection).Any(unique => unique))
+                    return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
+                (shared, example) = SharedKeys(connection);
+                if (shared == 0)
+                    throw;
+            }
+        }
+        if (!plain)
+            Execute(connection, $"CREATE INDEX IF NOT EXISTS {JournalInsert.Quote(PlainName)} ON {Columns}");
+        return new Outcome(IndexState.NotUnique, rows, shared, example, started.Elapsed);
+    }
+
+    private string Columns => $"{Table} ({JournalInsert.Quote(PersistenceId)}, {JournalInsert.Quote(SequenceNumber)})";
+
+    /// <summary>Whether each index on exactly the key is unique.</summary>
+    private List<bool> KeyIndexes(JournalDatabase database, DbConnection connection) =>
+        database.Indexes(connection, Table)
+            .Where(index => index.Columns.SequenceEqual([PersistenceId, SequenceNumber], StringComparer.OrdinalIgnoreCase))
+            .Select(index => index.Unique)
+            .ToList();
+
+    private (long Count, string? Example) SharedKeys(DbConnection connection)
+    {
+        using var command = Command(connection,
+            $"SELECT COUNT(*), MIN(p) FROM (SELECT {JournalInsert.Quote(PersistenceId)} AS p FROM {Table} "
+            + $"GROUP BY {JournalInsert.Quote(PersistenceId)}, {JournalInsert.Quote(SequenceNumber)} HAVING COUNT(*) > 1) shared");
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    private static long Scalar(DbConnection connection, string sql)
+    {
+        using var command = Command(connection, sql);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(DbConnection connection, string sql)
+    {
+        using var command = Command(connection, sql);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>No command timeout: an index over millions of rows takes longer than the default 30 s on a slow disk.</summary>
+    private static DbCommand Command(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        return command;
+    }
+}

@@ -1,0 +1,85 @@
+using Gateway.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Integration.Tests.Node;
+
+/// <summary>
+/// A node's journal has its unique index on (persistence_id, sequence_number), which Akka.Persistence.Sql
+/// leaves out when given its database through Akka.Hosting; a journal a node before this one left
+/// gets it at the next start, and one whose key was written twice still serves, with a plain index
+/// and an error that says what to delete.
+/// </summary>
+public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
+{
+    private const string Unique = "unique (persistence_id, sequence_number)";
+
+    private static string Backend(string name, TestBackend server) =>
+        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
+
+    [Fact]
+    public async Task A_journal_should_have_its_key_index_get_it_back_at_start_and_serve_when_a_key_was_written_twice()
+    {
+        var settings = new NodeSettings(Dir.Path);
+        var journal = Path.Combine(Dir.Path, "journal.db");
+        await using (var first = await NodeProcess.StartAsync(settings))
+        {
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
+            await first.StopAsync();
+        }
+        Assert.Equal([Unique], KeyIndexes(journal));
+
+        // as an older node left it: no index, and kept's second event stored twice (two writers of it at once)
+        Sql(journal, "DROP INDEX journal_uq");
+        Sql(journal, "INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid) "
+            + "SELECT created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid FROM journal "
+            + "WHERE persistence_id = 'backend-kept' AND sequence_number = 2");
+        await using (var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() }))
+        {
+            await Eventually.True(() => Task.FromResult(second.Output.Contains("keys are each held by more than one row", StringComparison.Ordinal)),
+                what: "the shared key reported");
+            Assert.Contains("[1] (persistence_id, sequence_number) keys are each held by more than one row (one of them [backend-kept])", second.Output);
+            Assert.Equal(["plain (persistence_id, sequence_number)"], KeyIndexes(journal));
+            // it serves and takes changes all the same
+            await second.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
+            await second.StopAsync();
+        }
+
+        Sql(journal, "DELETE FROM journal WHERE ordering = (SELECT MAX(ordering) FROM journal WHERE persistence_id = 'backend-kept' AND sequence_number = 2)");
+        await using var third = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        await Eventually.True(() => Task.FromResult(third.Output.Contains("built its unique index [journal_uq] on (persistence_id, sequence_number) over [", StringComparison.Ordinal)),
+            what: "the unique index built");
+        Assert.Equal([Unique], KeyIndexes(journal));
+        await third.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
+    }
+
+    private static List<string> KeyIndexes(string database)
+    {
+        using var connection = Open(database);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT l."unique", (SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno))
+            FROM pragma_index_list('journal') l
+            """;
+        using var reader = command.ExecuteReader();
+        var indexes = new List<string>();
+        while (reader.Read())
+            indexes.Add($"{(reader.GetInt64(0) != 0 ? "unique" : "plain")} ({reader.GetString(1)})");
+        return indexes;
+    }
+
+    private static void Sql(string database, string sql)
+    {
+        using var connection = Open(database);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static SqliteConnection Open(string database)
+    {
+        var connection = new SqliteConnection($"Data Source={database};Pooling=false");
+        connection.Open();
+        return connection;
+    }
+}
