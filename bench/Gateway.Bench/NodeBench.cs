@@ -13,7 +13,7 @@ namespace Gateway.Bench;
 /// </summary>
 public static partial class NodeBench
 {
-    /// <param name="parts">Which measurements to run: latency, alone, idle, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty); wake only when named.</param>
+    /// <param name="parts">Which measurements to run: latency, alone, idle, throughput (or one of its feeds: AdminPut, AdminBulk, RestProvider), burst, memory (all when empty); wake and wake-pg (the same on PostgreSQL) only when named.</param>
     public static async Task<IReadOnlyList<Table>> RunAsync(TimeSpan sustained, IReadOnlySet<string> parts)
     {
         bool Want(string part) => parts.Count == 0 || parts.Contains(part);
@@ -26,7 +26,9 @@ public static partial class NodeBench
         if (Want("alone"))
             tables.Add(await AloneAsync(builds, rounds, warmUp: 300, streamed: 500, alone: 200));
         if (parts.Contains("wake"))
-            tables.Add(await WakeAsync(builds, rounds, backends: 200, fillerRows: 1_000_000, wakes: 100));
+            tables.Add(await WakeAsync(builds, rounds, backends: 200, fillerRows: 1_000_000, wakes: 100, postgres: false));
+        if (parts.Contains("wake-pg"))
+            tables.Add(await WakeAsync(builds, rounds, backends: 200, fillerRows: 1_000_000, wakes: 100, postgres: true));
         if (Want("idle"))
             tables.Add(await IdleAsync(builds, backends: 1000, TimeSpan.FromSeconds(60)));
         var feeds = Enum.GetValues<Feed>().Where(f => Want("throughput") || parts.Contains(f.ToString())).ToList();
@@ -58,10 +60,10 @@ public static partial class NodeBench
     private static string Backend(string name, string ip, int port, int servers = 1) =>
         $$"""{"name":"{{name}}","healthCheck":{"enabled":false},"servers":[{{string.Join(",", Enumerable.Range(0, servers).Select(s => $$"""{"name":"s{{s}}","ip":"{{ip}}","port":{{port + s}}}"""))}}]}""";
 
-    private static async Task<NodeProcess> StartNodeAsync(TempDir dir, NodeBuild? build = null) =>
+    private static async Task<NodeProcess> StartNodeAsync(TempDir dir, NodeBuild? build = null, string[]? extra = null) =>
         await NodeProcess.StartAsync(new NodeSettings(dir.Path)
         {
-            Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s"],
+            Extra = ["--Gateway:Manager:MinReloadInterval=1s", "--Gateway:Manager:SyncPeriod=5s", .. extra ?? []],
             NodeDll = build?.Dll,
         });
 

@@ -4,7 +4,7 @@ using System.Text;
 using Gateway.Bench;
 
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- haproxy
-//        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,alone,idle,throughput,burst,memory,wake]
+//        dotnet run -c Release --project bench/Gateway.Bench -- node [sustained seconds, default 60] [latency,alone,idle,throughput,burst,memory,wake,wake-pg]
 //        GATEWAY_BENCH_BASELINE=<another build's Gateway.Node.dll> runs latency, alone, idle and throughput for both builds, interleaved
 //        dotnet run -c Release --project bench/Gateway.Bench -- dataplane [rounds, default 5] [compare,ablation]
 //        GATEWAY_BENCH_ABLATION=<key,…> runs only those parts of the ablation beside its baseline (keys in DataPlaneBench.HandConfig.Ablation)

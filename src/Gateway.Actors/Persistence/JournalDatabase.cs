@@ -26,7 +26,7 @@ public abstract class JournalDatabase(string connectionString)
         try
         {
             connection.Open();
-            SetUp(connection);
+            SetUp(connection, writer: true);
             var command = connection.CreateCommand();
             command.CommandText = Insert(insert.Into, string.Join(", ", Enumerable.Range(0, insert.Columns).Select(i => $"@p{i}")));
             for (var i = 0; i < insert.Columns; i++)
@@ -48,7 +48,7 @@ public abstract class JournalDatabase(string connectionString)
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            SetUp(connection);
+            SetUp(connection, writer: false);
             return connection;
         }
         catch
@@ -61,8 +61,8 @@ public abstract class JournalDatabase(string connectionString)
     /// <summary>A connection to the database, not yet open.</summary>
     protected abstract DbConnection NewConnection();
 
-    /// <summary>What the connection needs once open, before the writer uses it.</summary>
-    protected virtual void SetUp(DbConnection connection)
+    /// <summary>What the connection needs once open, before the <paramref name="writer"/> or a reader uses it.</summary>
+    protected virtual void SetUp(DbConnection connection, bool writer)
     {
     }
 
@@ -100,10 +100,11 @@ public abstract class JournalDatabase(string connectionString)
 
         protected override DbConnection NewConnection() => new SqliteConnection(ConnectionString);
 
-        protected override void SetUp(DbConnection connection)
+        protected override void SetUp(DbConnection connection, bool writer)
         {
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = SqliteJournalConnection.Pragma; // as the pooled connections: wait out the snapshot store's writes, small cache
+            // as the pooled connections: wait out the snapshot store's writes, checkpoints; the writer's cache holds the key index's pages
+            pragma.CommandText = SqliteJournalConnection.Pragma + (writer ? SqliteJournalConnection.WriterPragma : "");
             pragma.ExecuteNonQuery();
         }
 

@@ -18,7 +18,15 @@ namespace Gateway.Actors.Persistence;
 /// <item>A small page cache (256 KiB, not SQLite's 2 MiB). Queries overlap (up to Akka's 50
 /// concurrent recoveries, each with its own connection), and every pooled connection keeps its
 /// cache: with 2 MiB each a node with 10,000 backends went from 371 to 583 MB RSS, and to 831 MB
-/// after a restart. The operating system's file cache serves what this one misses.</item>
+/// after a restart. The operating system's file cache serves what this one misses. The journal's
+/// writer keeps a larger one (<see cref="WriterPragma"/>).</item>
+/// <item>A checkpoint every 10,000 WAL pages (40 MB), not SQLite's 1,000. Every event touches a page
+/// of the journal's key index (<see cref="JournalKeyIndex"/>) near the end of its backend's range: a
+/// transaction of a few hundred events of as many backends writes as many index pages, and each
+/// checkpoint copies them all into the database file and syncs it. Checkpointing a tenth as often
+/// copies a page rewritten by ten transactions once (measured raw, 300-row transactions over 5,000
+/// persistence ids: 34,500 rows/s with 1,000, 46,200 with 10,000, 63,000 with the writer's cache too;
+/// 232,000 without the index).</item>
 /// </list>
 /// </summary>
 public sealed class SqliteJournalConnection : ConnectionInterceptor
@@ -27,7 +35,13 @@ public sealed class SqliteJournalConnection : ConnectionInterceptor
     internal const int BusyTimeoutMs = 10_000;
 
     /// <summary>What every connection to the journal runs once open, the writer's included.</summary>
-    internal const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
+    internal const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256; PRAGMA wal_autocheckpoint = 10000;";
+
+    /// <summary>
+    /// The journal writer's connection on top of <see cref="Pragma"/>: a 32 MiB page cache, so that the key
+    /// index's pages each write touches (one per backend written to) stay in memory between transactions.
+    /// </summary>
+    internal const string WriterPragma = "PRAGMA cache_size = -32768;";
 
     public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
     {

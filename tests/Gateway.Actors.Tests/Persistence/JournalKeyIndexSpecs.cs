@@ -98,6 +98,22 @@ public sealed class JournalKeyIndexSpecs : IDisposable
     }
 
     /// <summary>The table's indexes, each as "unique (a, b)" or "plain (a, b)".</summary>
+    [Fact]
+    public void The_writers_connection_should_keep_the_key_index_pages_and_checkpoint_a_tenth_as_often()
+    {
+        var insert = new JournalInsert("\"journal\" (\"created\", \"deleted\", \"persistence_id\", \"sequence_number\", \"message\", \"tags\", \"manifest\", \"identifier\")", 8, false);
+        using var writer = _database.Open(insert);
+
+        Assert.Equal((-32768L, 10000L), writer.Use(connection => (Pragma(connection, "cache_size"), Pragma(connection, "wal_autocheckpoint"))));
+    }
+
+    private static long Pragma(DbConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name}";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private List<string> Indexes() =>
         _database.Indexes(_connection, Key.Table).Select(index => $"{(index.Unique ? "unique" : "plain")} ({string.Join(", ", index.Columns)})").ToList();
 
