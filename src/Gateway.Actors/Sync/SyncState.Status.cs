@@ -20,6 +20,7 @@ public sealed partial record SyncState
             DesiredHash = DesiredHash,
             AppliedHash = AppliedHash,
             Behind = Behind,
+            FinishingMoves = [.. Finishing.Order(StringComparer.Ordinal)],
         };
     }
 

@@ -37,6 +37,12 @@ public sealed record SyncStatus(
 
     /// <summary>Backends (and the routes) this node's HAProxy does not serve at their newest version yet.</summary>
     public int Behind { get; init; }
+
+    /// <summary>
+    /// Backends with a server moved by a twin whose move is not finished: the old one waits for its
+    /// requests in flight (up to MoveDrainWait), and the backend's later changes wait for it.
+    /// </summary>
+    public IReadOnlyList<string> FinishingMoves { get; init; } = [];
 }
 
 /// <summary>Asks a node's HAProxy sync for its <see cref="SyncSummary"/>: the few facts it shares with the cluster.</summary>

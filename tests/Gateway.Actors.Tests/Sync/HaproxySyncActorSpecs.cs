@@ -96,8 +96,10 @@ public class HaproxySyncActorSpecs(ITestOutputHelper output) : HaproxySyncSpec(o
         AwaitApplied(sync, 2, "api"); // its twin serves at the new address
         Assert.Empty(Haproxy.Calls.OfType<FakeHaproxyClient.FinishMoves>()); // still held
         Assert.DoesNotContain(Haproxy.RuntimeBatches, b => b.Commands.Any(c => c.Contains("weight", StringComparison.Ordinal)));
+        Assert.Equal(["api"], (await sync.Ask<SyncStatus>(GetSyncStatus.Instance, TimeSpan.FromSeconds(5))).FinishingMoves); // /api/status says so
         held.Release();
         AwaitApplied(sync, 3, "api"); // once its move is finished
+        Assert.Empty((await sync.Ask<SyncStatus>(GetSyncStatus.Instance, TimeSpan.FromSeconds(5))).FinishingMoves);
         Assert.Empty(Haproxy.Reloads);
     }
 
