@@ -101,14 +101,7 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
                 Sender.Tell(new WriteCounts(_writer.Taken, _writer.Writes, _writer.Transactions, _writer.Inline), Self);
                 return true;
             case EnsureKeyIndex ensure:
-                var (index, log, description) = (_keyIndex!, _log, _database.Description);
-                _writer.RunExclusiveAsync((database, connection) => index.Ensure(database, connection, rows =>
-                    {
-                        if (rows > 0)
-                            log.Info("Journal [{Database}]: building its index on ({PersistenceId}, {SequenceNumber}) over [{Rows}] rows; writes wait for it",
-                                description, index.PersistenceId, index.SequenceNumber, rows);
-                    }))
-                    .PipeTo(Self, success: outcome => new KeyIndexEnsured(outcome), failure: e => new KeyIndexFailed(e, ensure.Attempt));
+                EnsureKeyIndexAsync().PipeTo(Self, success: outcome => new KeyIndexEnsured(outcome), failure: e => new KeyIndexFailed(e, ensure.Attempt));
                 return true;
             case KeyIndexEnsured ensured:
                 LogKeyIndex(ensured.Outcome);
@@ -123,6 +116,26 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
             default:
                 return base.ReceivePluginInternal(message);
         }
+    }
+
+    /// <summary>On the writer's connection where the build holds writes back anyway (SQLite), beside the writes where it need not (PostgreSQL).</summary>
+    private Task<JournalKeyIndex.Outcome> EnsureKeyIndexAsync()
+    {
+        var (index, database, log) = (_keyIndex!, _database, _log);
+        var beside = database.BuildsIndexBesideWrites;
+        JournalKeyIndex.Outcome Ensure(JournalDatabase db, System.Data.Common.DbConnection connection) => index.Ensure(db, connection, rows =>
+        {
+            if (rows > 0)
+                log.Info("Journal [{Database}]: building its index on ({PersistenceId}, {SequenceNumber}) over [{Rows}] rows; {Writes}", database.Description,
+                    index.PersistenceId, index.SequenceNumber, rows, beside ? "writes go on" : "writes wait for it");
+        });
+        if (!beside)
+            return _writer.RunExclusiveAsync(Ensure);
+        return Task.Factory.StartNew(() =>
+        {
+            using var connection = database.OpenReader();
+            return Ensure(database, connection);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private void LogKeyIndex(JournalKeyIndex.Outcome outcome)

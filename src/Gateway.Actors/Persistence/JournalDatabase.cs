@@ -41,6 +41,23 @@ public abstract class JournalDatabase(string connectionString)
         }
     }
 
+    /// <summary>A connection of its own, open and set up as a reader's (for work that blocks its thread anyway).</summary>
+    public DbConnection OpenReader()
+    {
+        var connection = NewConnection();
+        try
+        {
+            connection.Open();
+            SetUp(connection, writer: false);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A connection of its own for a reader, open and set up as the writer's is.</summary>
     public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
@@ -83,6 +100,40 @@ public abstract class JournalDatabase(string connectionString)
 
     /// <summary>Whether <paramref name="error"/> says a table or index of that name is there already.</summary>
     public virtual bool IsDuplicateName(Exception error) => false;
+
+    /// <summary>
+    /// Whether an index is built beside the writes, on a connection of its own: true where the database
+    /// builds one without holding writes back (PostgreSQL's <c>CONCURRENTLY</c>); SQLite has one writer,
+    /// so there the build takes the writer's turn.
+    /// </summary>
+    public virtual bool BuildsIndexBesideWrites => false;
+
+    /// <summary>The statement that builds an index named <paramref name="name"/> on <paramref name="on"/> (a table and its columns).</summary>
+    public virtual string CreateIndex(string name, string on, bool unique) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX IF NOT EXISTS {JournalInsert.Quote(name)} ON {on}";
+
+    /// <summary>The statement that drops the index <paramref name="name"/>.</summary>
+    public virtual string DropIndex(string name) => $"DROP INDEX IF EXISTS {JournalInsert.Quote(name)}";
+
+    /// <summary>
+    /// Takes the journal's schema lock on <paramref name="connection"/> until disposed, so that one node at
+    /// a time looks at and builds its indexes; nothing where one process writes the database.
+    /// </summary>
+    public virtual IDisposable LockSchema(DbConnection connection) => NoLock.Instance;
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Drops the index <paramref name="name"/> if a build that failed left it unusable (PostgreSQL's <c>CONCURRENTLY</c> does).</summary>
+    public virtual void DropInvalidIndex(DbConnection connection, string name)
+    {
+    }
 
     /// <summary>The database a LinqToDB provider name (Akka.Persistence.Sql's <c>provider-name</c>) names, or null for one Gateway does not write itself.</summary>
     public static JournalDatabase? For(string providerName, string connectionString) =>
@@ -254,6 +305,57 @@ public abstract class JournalDatabase(string connectionString)
         public override bool IsUniqueViolation(Exception error) => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
         public override bool IsDuplicateName(Exception error) => error is PostgresException { SqlState: PostgresErrorCodes.DuplicateTable };
+
+        public override bool BuildsIndexBesideWrites => true;
+
+        public override string CreateIndex(string name, string on, bool unique) =>
+            $"CREATE {(unique ? "UNIQUE " : "")}INDEX CONCURRENTLY IF NOT EXISTS {JournalInsert.Quote(name)} ON {on}";
+
+        public override string DropIndex(string name) => $"DROP INDEX CONCURRENTLY IF EXISTS {JournalInsert.Quote(name)}";
+
+        /// <summary>
+        /// A session advisory lock, tried every 200 ms rather than waited for: a build <c>CONCURRENTLY</c> waits
+        /// for every transaction older than it, and a statement waiting for the lock would be one.
+        /// </summary>
+        /// <remarks>Unlocked explicitly: a pooled connection keeps its session, and its locks, after it is closed.</remarks>
+        public override IDisposable LockSchema(DbConnection connection)
+        {
+            using (var lockSchema = connection.CreateCommand())
+            {
+                lockSchema.CommandText = $"SELECT pg_try_advisory_lock({SchemaLock})";
+                while (lockSchema.ExecuteScalar() is not true)
+                    Thread.Sleep(200);
+            }
+            return new Unlock(connection);
+        }
+
+        private const string SchemaLock = "hashtext('gateway journal schema')";
+
+        private sealed class Unlock(DbConnection connection) : IDisposable
+        {
+            public void Dispose()
+            {
+                if (connection.State != System.Data.ConnectionState.Open)
+                    return; // the session ended, and its lock with it
+                using var unlock = connection.CreateCommand();
+                unlock.CommandText = $"SELECT pg_advisory_unlock({SchemaLock})";
+                unlock.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>A build <c>CONCURRENTLY</c> that failed leaves its index invalid, and <c>IF NOT EXISTS</c> would keep it so.</summary>
+        public override void DropInvalidIndex(DbConnection connection, string name)
+        {
+            using var invalid = connection.CreateCommand();
+            invalid.CommandText = "SELECT count(*) FROM pg_index i WHERE i.indexrelid = to_regclass(@index) AND NOT i.indisvalid";
+            invalid.Parameters.Add(new NpgsqlParameter("@index", NpgsqlDbType.Text) { Value = JournalInsert.Quote(name) });
+            if (Convert.ToInt64(invalid.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                return;
+            using var drop = connection.CreateCommand();
+            drop.CommandText = DropIndex(name);
+            drop.CommandTimeout = 0;
+            drop.ExecuteNonQuery();
+        }
 
         private sealed class PostgreSqlConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {

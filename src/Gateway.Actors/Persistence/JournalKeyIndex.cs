@@ -42,13 +42,16 @@ public sealed record JournalKeyIndex(string Table, string TableName, string Pers
     }
 
     /// <summary>
-    /// Makes sure the journal has a unique index on the key, on the writer's <paramref name="connection"/>
-    /// (writes wait meanwhile); <paramref name="building"/> is told the rows first when an index is built.
-    /// Run by several nodes at once on one PostgreSQL, the loser of the race finds the winner's index.
+    /// Makes sure the journal has a unique index on the key, on <paramref name="connection"/>: the writer's
+    /// on SQLite (writes wait meanwhile), one of its own on PostgreSQL (built <c>CONCURRENTLY</c>, writes
+    /// go on; nodes take turns under an advisory lock, and the next finds the first's index);
+    /// <paramref name="building"/> is told the rows first when an index is built.
     /// </summary>
     public Outcome Ensure(JournalDatabase database, DbConnection connection, Action<long> building)
     {
         var started = Stopwatch.StartNew();
+        using var schemaLock = database.LockSchema(connection);
+        database.DropInvalidIndex(connection, UniqueName);
         var found = KeyIndexes(database, connection);
         if (found.Any(unique => unique))
             return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
@@ -60,23 +63,24 @@ public sealed record JournalKeyIndex(string Table, string TableName, string Pers
             building(rows);
             try
             {
-                Execute(connection, $"CREATE UNIQUE INDEX IF NOT EXISTS {JournalInsert.Quote(UniqueName)} ON {Columns}");
+                Execute(connection, database.CreateIndex(UniqueName, Columns, unique: true));
                 if (plain)
-                    Execute(connection, $"DROP INDEX IF EXISTS {JournalInsert.Quote(PlainName)}");
+                    Execute(connection, database.DropIndex(PlainName));
                 return new Outcome(IndexState.Built, rows, 0, null, started.Elapsed);
             }
             catch (Exception e) when (database.IsUniqueViolation(e) || database.IsDuplicateName(e))
             {
-                // another node built it meanwhile (PostgreSQL names it once), or rows share a key
+                // another process built it meanwhile, or rows share a key
                 if (KeyIndexes(database, connection).Any(unique => unique))
                     return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
                 (shared, example) = SharedKeys(connection);
                 if (shared == 0)
                     throw;
+                database.DropInvalidIndex(connection, UniqueName);
             }
         }
         if (!plain)
-            Execute(connection, $"CREATE INDEX IF NOT EXISTS {JournalInsert.Quote(PlainName)} ON {Columns}");
+            Execute(connection, database.CreateIndex(PlainName, Columns, unique: false));
         return new Outcome(IndexState.NotUnique, rows, shared, example, started.Elapsed);
     }
 

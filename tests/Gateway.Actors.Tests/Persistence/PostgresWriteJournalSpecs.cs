@@ -14,7 +14,8 @@ namespace Gateway.Actors.Tests.Persistence;
 /// <see cref="GatewayWriteJournal"/> on PostgreSQL (a throwaway cluster): its rows are those
 /// Akka.Persistence.Sql's own journal writes to the same schema, its events replay, and writes that
 /// arrive together share transactions (one statement each) and keep their order; a journal table
-/// without an index gets its unique key index (<see cref="JournalKeyIndex"/>), also when nodes make sure of it at once.
+/// without an index gets its unique key index (<see cref="JournalKeyIndex"/>), built beside the writes,
+/// also when nodes make sure of it at once or a failed build left an invalid one.
 /// </summary>
 public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
 {
@@ -135,7 +136,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_journal_without_an_index_should_get_a_unique_one_also_when_nodes_make_sure_at_once()
+    public async Task A_journal_without_an_index_should_get_a_unique_one_also_when_nodes_make_sure_at_once_or_a_failed_build_left_one()
     {
         var key = new JournalKeyIndex("\"journal\"", "journal", "persistence_id", "sequence_number");
         var database = JournalDatabase.For(LinqToDB.ProviderName.PostgreSQL15, ConnectionString("keys"))!;
@@ -156,13 +157,18 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
             var shared = key.Ensure(database, connections[0], _ => { });
             Assert.Equal((JournalKeyIndex.IndexState.NotUnique, 3L, 1L, "backend-a"), (shared.State, shared.Rows, shared.SharedKeys, shared.Example));
             Assert.Equal([false], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+            Assert.Equal(0L, InvalidIndexes(connections[0])); // the failed unique build's leftover is gone
 
+            // a build that failed elsewhere left its index behind, invalid: it is built again, not kept
+            Assert.ThrowsAny<Exception>(() => JournalKeyIndexSpecs.Execute(connections[0], "CREATE UNIQUE INDEX CONCURRENTLY journal_uq ON journal (persistence_id, sequence_number)"));
+            Assert.Equal(1L, InvalidIndexes(connections[0]));
             JournalKeyIndexSpecs.Execute(connections[0], "DELETE FROM journal WHERE ordering = 3");
             var outcomes = await Task.WhenAll(connections.Select(connection => Task.Run(() => key.Ensure(database, connection, _ => { }).State)));
 
             Assert.Contains(JournalKeyIndex.IndexState.Built, outcomes);
             Assert.DoesNotContain(JournalKeyIndex.IndexState.NotUnique, outcomes);
             Assert.Equal([true], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+            Assert.Equal(0L, InvalidIndexes(connections[0]));
             var refused = Assert.ThrowsAny<Exception>(() => JournalKeyIndexSpecs.Insert(connections[0], ("backend-a", 2)));
             Assert.True(database.IsUniqueViolation(refused));
         }
@@ -171,6 +177,12 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
             foreach (var connection in connections)
                 await connection.DisposeAsync();
         }
+    }
+
+    private static long InvalidIndexes(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand("SELECT count(*) FROM pg_index WHERE indrelid = 'journal'::regclass AND NOT indisvalid", connection);
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>One column of every journal row, in the journal's order.</summary>
