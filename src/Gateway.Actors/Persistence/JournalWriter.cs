@@ -152,44 +152,33 @@ public sealed class JournalWriter : IDisposable
                 batch.Add(pending);
                 rows += pending.Rows.Count;
             }
-            try
-            {
-                lock (_commit)
-                    Write(batch.Select(pending => pending.Rows), batch.Count);
-                foreach (var pending in batch)
-                    pending.Done.TrySetResult();
-            }
-            catch (Exception e) when (batch.Count > 1 && _database.IsUniqueViolation(e))
-            {
-                // one write holds a key already stored (a second writer of a backend): it alone fails
-                foreach (var pending in batch)
-                    WriteAlone(pending);
-            }
-            catch (Exception e)
-            {
-                lock (_commit)
-                    Failed(e, rows, batch.Count);
-                foreach (var pending in batch)
-                    pending.Done.TrySetException(e);
-            }
+            Commit(batch);
         }
         lock (_commit)
             Close();
     }
 
-    private void WriteAlone(Pending pending)
+    /// <summary>Commits <paramref name="batch"/> in one transaction and answers its writes; one holding a stored key (a second writer of a backend) fails alone.</summary>
+    private void Commit(IReadOnlyList<Pending> batch)
     {
         try
         {
             lock (_commit)
-                Write([pending.Rows], 1);
-            pending.Done.TrySetResult();
+                Write(batch.Select(pending => pending.Rows), batch.Count);
+            foreach (var pending in batch)
+                pending.Done.TrySetResult();
+        }
+        catch (Exception e) when (batch.Count > 1 && _database.IsUniqueViolation(e))
+        {
+            foreach (var pending in batch)
+                Commit([pending]);
         }
         catch (Exception e)
         {
             lock (_commit)
-                Failed(e, pending.Rows.Count, 1);
-            pending.Done.TrySetException(e);
+                Failed(e, batch.Sum(pending => pending.Rows.Count), batch.Count);
+            foreach (var pending in batch)
+                pending.Done.TrySetException(e);
         }
     }
 
