@@ -133,7 +133,8 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
             return _writer.RunExclusiveAsync(Ensure);
         return Task.Factory.StartNew(() =>
         {
-            using var connection = database.OpenReader();
+            // a thread of its own, which the build blocks anyway
+            using var connection = database.OpenReaderAsync(CancellationToken.None).GetAwaiter().GetResult();
             return Ensure(database, connection);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }

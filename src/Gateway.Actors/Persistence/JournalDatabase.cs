@@ -41,23 +41,6 @@ public abstract class JournalDatabase(string connectionString)
         }
     }
 
-    /// <summary>A connection of its own, open and set up as a reader's (for work that blocks its thread anyway).</summary>
-    public DbConnection OpenReader()
-    {
-        var connection = NewConnection();
-        try
-        {
-            connection.Open();
-            SetUp(connection, writer: false);
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
     /// <summary>A connection of its own for a reader, open and set up as the writer's is.</summary>
     public async Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
@@ -92,7 +75,7 @@ public abstract class JournalDatabase(string connectionString)
     /// <summary>What writes rows through the prepared <paramref name="command"/>.</summary>
     protected abstract JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid);
 
-    /// <summary>The indexes of <paramref name="table"/> (a quoted name): whether each is unique, and its columns in order.</summary>
+    /// <summary>The indexes of <paramref name="table"/> (its name, unquoted): whether each is unique, and its columns in order.</summary>
     public abstract IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table);
 
     /// <summary>Whether <paramref name="error"/> is the database refusing a row whose key a row already has.</summary>
@@ -172,7 +155,7 @@ public abstract class JournalDatabase(string connectionString)
             using (var list = connection.CreateCommand())
             {
                 list.CommandText = "SELECT name, \"unique\" FROM pragma_index_list($table)";
-                list.Parameters.Add(new SqliteParameter("$table", Unquote(table)));
+                list.Parameters.Add(new SqliteParameter("$table", table));
                 using var reader = list.ExecuteReader();
                 while (reader.Read())
                     names.Add((reader.GetString(0), reader.GetInt64(1) != 0));
@@ -191,9 +174,6 @@ public abstract class JournalDatabase(string connectionString)
         }
 
         public override bool IsUniqueViolation(Exception error) => error is SqliteException { SqliteErrorCode: raw.SQLITE_CONSTRAINT };
-
-        /// <summary>SQLite's pragmas take the name itself.</summary>
-        private static string Unquote(string quoted) => quoted[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
 
         private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
@@ -294,7 +274,7 @@ public abstract class JournalDatabase(string connectionString)
                                             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n)
                 FROM pg_index i WHERE i.indrelid = to_regclass(@table) AND i.indisvalid
                 """;
-            list.Parameters.Add(new NpgsqlParameter("@table", NpgsqlDbType.Text) { Value = table });
+            list.Parameters.Add(new NpgsqlParameter("@table", NpgsqlDbType.Text) { Value = JournalInsert.Quote(table) });
             using var reader = list.ExecuteReader();
             var indexes = new List<(bool, IReadOnlyList<string>)>();
             while (reader.Read())

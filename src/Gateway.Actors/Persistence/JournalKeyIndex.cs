@@ -12,10 +12,12 @@ namespace Gateway.Actors.Persistence;
 /// (found on 2026-12-03: every recovery scanned and sorted the whole table). So the journal makes
 /// sure of it itself, once at start (<see cref="GatewayWriteJournal"/>), under the name Akka gives it.
 /// </summary>
-/// <param name="Table">The journal table, quoted.</param>
-/// <param name="TableName">Its name unquoted, from which the index's name is made.</param>
-public sealed record JournalKeyIndex(string Table, string TableName, string PersistenceId, string SequenceNumber)
+/// <param name="TableName">The journal table's name, from which the index's name is made.</param>
+public sealed record JournalKeyIndex(string TableName, string PersistenceId, string SequenceNumber)
 {
+    /// <summary>The journal table, quoted.</summary>
+    public string Table => JournalInsert.Quote(TableName);
+
     /// <summary>The unique index's name: Akka.Persistence.Sql's (<c>{table}_uq</c>).</summary>
     public string UniqueName => $"{TableName}_uq";
 
@@ -23,7 +25,7 @@ public sealed record JournalKeyIndex(string Table, string TableName, string Pers
     public string PlainName => $"{TableName}_{PersistenceId}_{SequenceNumber}_idx";
 
     public static JournalKeyIndex For(string table, Akka.Persistence.Sql.Config.JournalTableColumnNames columns) =>
-        new(JournalInsert.Quote(table), table, columns.PersistenceId, columns.SequenceNumber);
+        new(table, columns.PersistenceId, columns.SequenceNumber);
 
     /// <summary>What <see cref="Ensure"/> found or did.</summary>
     /// <param name="Rows">Rows in the journal when it built an index (0 when one was there).</param>
@@ -88,7 +90,7 @@ public sealed record JournalKeyIndex(string Table, string TableName, string Pers
 
     /// <summary>Whether each index on exactly the key is unique.</summary>
     private List<bool> KeyIndexes(JournalDatabase database, DbConnection connection) =>
-        database.Indexes(connection, Table)
+        database.Indexes(connection, TableName)
             .Where(index => index.Columns.SequenceEqual([PersistenceId, SequenceNumber], StringComparer.OrdinalIgnoreCase))
             .Select(index => index.Unique)
             .ToList();

@@ -148,7 +148,7 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         var database = JournalDatabase.For(LinqToDB.ProviderName.SQLiteMS, ConnectionString)!;
-        return database.Indexes(connection, "\"journal\"").Any(index => index.Unique && index.Columns.SequenceEqual(["persistence_id", "sequence_number"]));
+        return database.Indexes(connection, "journal").Any(index => index.Unique && index.Columns.SequenceEqual(["persistence_id", "sequence_number"]));
     }
 
     /// <summary>Waits until no write has committed for twice <see cref="JournalWriter.Quiet"/>: the next write alone may commit inline.</summary>

@@ -30,7 +30,7 @@ public sealed class JournalKeyIndexSpecs : IDisposable
         )
         """;
 
-    private static readonly JournalKeyIndex Key = new("\"journal\"", "journal", "persistence_id", "sequence_number");
+    private static readonly JournalKeyIndex Key = new("journal", "persistence_id", "sequence_number");
 
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"gwk-{Guid.NewGuid():N}.db");
     private readonly JournalDatabase _database;
@@ -115,7 +115,7 @@ public sealed class JournalKeyIndexSpecs : IDisposable
     }
 
     private List<string> Indexes() =>
-        _database.Indexes(_connection, Key.Table).Select(index => $"{(index.Unique ? "unique" : "plain")} ({string.Join(", ", index.Columns)})").ToList();
+        _database.Indexes(_connection, Key.TableName).Select(index => $"{(index.Unique ? "unique" : "plain")} ({string.Join(", ", index.Columns)})").ToList();
 
     internal static void Insert(DbConnection connection, params (string PersistenceId, long SequenceNumber)[] rows)
     {

@@ -138,7 +138,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
     [Fact]
     public async Task A_journal_without_an_index_should_get_a_unique_one_also_when_nodes_make_sure_at_once_or_a_failed_build_left_one()
     {
-        var key = new JournalKeyIndex("\"journal\"", "journal", "persistence_id", "sequence_number");
+        var key = new JournalKeyIndex("journal", "persistence_id", "sequence_number");
         var database = JournalDatabase.For(LinqToDB.ProviderName.PostgreSQL15, ConnectionString("keys"))!;
         var connections = new List<NpgsqlConnection>();
         for (var i = 0; i < 3; i++)
@@ -156,7 +156,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
 
             var shared = key.Ensure(database, connections[0], _ => { });
             Assert.Equal((JournalKeyIndex.IndexState.NotUnique, 3L, 1L, "backend-a"), (shared.State, shared.Rows, shared.SharedKeys, shared.Example));
-            Assert.Equal([false], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+            Assert.Equal([false], database.Indexes(connections[0], key.TableName).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
             Assert.Equal(0L, InvalidIndexes(connections[0])); // the failed unique build's leftover is gone
 
             // a build that failed elsewhere left its index behind, invalid: it is built again, not kept
@@ -167,7 +167,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
 
             Assert.Contains(JournalKeyIndex.IndexState.Built, outcomes);
             Assert.DoesNotContain(JournalKeyIndex.IndexState.NotUnique, outcomes);
-            Assert.Equal([true], database.Indexes(connections[0], key.Table).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
+            Assert.Equal([true], database.Indexes(connections[0], key.TableName).Where(i => i.Columns.Count == 2).Select(i => i.Unique));
             Assert.Equal(0L, InvalidIndexes(connections[0]));
             var refused = Assert.ThrowsAny<Exception>(() => JournalKeyIndexSpecs.Insert(connections[0], ("backend-a", 2)));
             Assert.True(database.IsUniqueViolation(refused));
