@@ -134,13 +134,9 @@ public abstract class JournalDatabase(string connectionString)
 
         protected override DbConnection NewConnection() => new SqliteConnection(ConnectionString);
 
-        protected override void SetUp(DbConnection connection, bool writer)
-        {
-            using var pragma = connection.CreateCommand();
-            // as the pooled connections: wait out the snapshot store's writes, checkpoints; the writer's cache holds the key index's pages
-            pragma.CommandText = SqliteJournalConnection.Pragma + (writer ? SqliteJournalConnection.WriterPragma : "");
-            pragma.ExecuteNonQuery();
-        }
+        // as the pooled connections: wait out the snapshot store's writes, checkpoints, a read-only open not pooled; the writer's cache holds the key index's pages
+        protected override void SetUp(DbConnection connection, bool writer) =>
+            SqliteJournalConnection.SetUp(connection, SqliteJournalConnection.Pragma + (writer ? SqliteJournalConnection.WriterPragma : ""));
 
         protected override string Insert(string into, string parameters) => $"INSERT INTO {into} VALUES ({parameters})";
 

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using LinqToDB.Interceptors;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Gateway.Actors.Persistence;
 
@@ -43,18 +45,28 @@ public sealed class SqliteJournalConnection : ConnectionInterceptor
     /// </summary>
     internal const string WriterPragma = "PRAGMA cache_size = -32768;";
 
-    public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        command.ExecuteNonQuery();
-    }
+    public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection) => SetUp(connection, Pragma);
 
     public override async Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        SetUp(connection, Pragma);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pragma"/> on a connection just opened. One that SQLite could open only
+    /// read-only (the file was not writable at that moment: a read-only mount, its permissions) is
+    /// kept out of Microsoft.Data.Sqlite's pool once closed: the pool would hand the same read-only
+    /// handle out again, and every write would go on failing after the file became writable, until a
+    /// restart (found by the spec of a journal unwritable at start).
+    /// </summary>
+    internal static void SetUp(DbConnection connection, string pragma)
+    {
+        var sqlite = (SqliteConnection)connection;
+        if (raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1)
+            SqliteConnection.ClearPool(sqlite);
+        using var command = connection.CreateCommand();
+        command.CommandText = pragma;
+        command.ExecuteNonQuery();
     }
 }

@@ -53,6 +53,55 @@ public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
         await third.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
     }
 
+    [Fact]
+    public async Task A_journal_unwritable_at_start_should_serve_and_get_its_index_and_changes_once_writable()
+    {
+        var settings = new NodeSettings(Dir.Path);
+        var journal = Path.Combine(Dir.Path, "journal.db");
+        await using (var first = await NodeProcess.StartAsync(settings))
+        {
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
+            await first.StopAsync();
+        }
+        Sql(journal, "DROP INDEX journal_uq");
+
+        // a file the node cannot write at start (a read-only mount, wrong permissions): SQLite opens it read-only
+        var files = new[] { journal, journal + "-wal", journal + "-shm" }.Where(File.Exists).ToArray();
+        Chattr("+i", files);
+        try
+        {
+            await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+            await Eventually.True(() => Task.FromResult(second.Output.Contains("(attempt [1])", StringComparison.Ordinal)),
+                what: "the failed build reported");
+            Assert.Contains("could not make sure of its index on (persistence_id, sequence_number) (attempt [1]); recoveries scan the journal "
+                + "until then; next attempt in [2] s: SQLite Error 8: 'attempt to write a readonly database'", second.Output);
+            using (var served = await second.Admin.GetAsync("/api/backends/kept"))
+                served.EnsureSuccessStatusCode();
+
+            // writable again: the next attempt builds it, and changes are stored, with no restart
+            Chattr("-i", files);
+            await Eventually.True(() => Task.FromResult(second.Output.Contains("built its unique index [journal_uq]", StringComparison.Ordinal)),
+                what: "the index built at a later attempt", within: TimeSpan.FromSeconds(90));
+            Assert.Equal([Unique], KeyIndexes(journal));
+            await second.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
+        }
+        finally
+        {
+            Chattr("-i", files); // nobody could delete the dir otherwise
+        }
+    }
+
+    private static void Chattr(string flag, string[] files)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("chattr") { RedirectStandardError = true };
+        start.ArgumentList.Add(flag);
+        foreach (var file in files)
+            start.ArgumentList.Add(file);
+        using var chattr = System.Diagnostics.Process.Start(start)!;
+        chattr.WaitForExit();
+        Assert.True(chattr.ExitCode == 0, $"chattr {flag} failed: {chattr.StandardError.ReadToEnd()}");
+    }
+
     private static List<string> KeyIndexes(string database)
     {
         using var connection = Open(database);
