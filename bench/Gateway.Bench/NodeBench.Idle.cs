@@ -48,7 +48,7 @@ public static partial class NodeBench
             windows.Add(
             [
                 Cores(nodeAfter - nodeBefore, seconds),
-                (wakeAfter - wakeBefore) / seconds,
+                WakeupsBetween(wakeBefore, wakeAfter) / seconds,
                 Cores(haproxyAfter - haproxyBefore, seconds),
             ]);
         }
@@ -87,23 +87,34 @@ public static partial class NodeBench
         }
     }
 
-    /// <summary>Context switches of all the process's threads: each is a thread that went to sleep or was preempted.</summary>
-    private static long Wakeups(int pid)
+    /// <summary>
+    /// Context switches of the process's threads between two readings (each is a thread that went
+    /// to sleep or was preempted): threads alive at the second, counted from the first or from their
+    /// start. A thread that ended in between is not counted (the thread pool retires idle workers),
+    /// so the figure may undercount; summing the totals instead went negative when one ended.
+    /// </summary>
+    private static long WakeupsBetween(IReadOnlyDictionary<int, long> before, IReadOnlyDictionary<int, long> after) =>
+        after.Sum(thread => thread.Value - before.GetValueOrDefault(thread.Key));
+
+    /// <summary>Each thread's context switches so far, by thread id.</summary>
+    private static Dictionary<int, long> Wakeups(int pid)
     {
-        long total = 0;
+        var threads = new Dictionary<int, long>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
             {
+                long total = 0;
                 foreach (var line in File.ReadLines(Path.Combine(task, "status")))
                     if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
                         total += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
+                threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = total;
             }
             catch (IOException)
             {
                 // the thread ended
             }
         }
-        return total;
+        return threads;
     }
 }
