@@ -7,7 +7,8 @@ namespace Gateway.Integration.Tests.Node;
 /// A node's journal has its unique index on (persistence_id, sequence_number), which Akka.Persistence.Sql
 /// leaves out when given its database through Akka.Hosting; a journal a node before this one left
 /// gets it at the next start, and one whose key was written twice still serves, with a plain index
-/// and an error that says what to delete.
+/// and an error that says what to delete. A journal unwritable at start serves, retries the build,
+/// and builds it and stores changes once writable, with no restart.
 /// </summary>
 public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
 {
