@@ -91,6 +91,12 @@ public abstract class JournalDatabase(string connectionString)
     /// </summary>
     public virtual bool BuildsIndexBesideWrites => false;
 
+    /// <summary>
+    /// The command timeout of the key index's statements, in seconds (0: none). PostgreSQL: none, since
+    /// there a timeout cancels the build, which takes minutes on a big journal. SQLite overrides it.
+    /// </summary>
+    public virtual int IndexCommandTimeoutSeconds => 0;
+
     /// <summary>The statement that builds an index named <paramref name="name"/> on <paramref name="on"/> (a table and its columns).</summary>
     public virtual string CreateIndex(string name, string on, bool unique) =>
         $"CREATE {(unique ? "UNIQUE " : "")}INDEX IF NOT EXISTS {JournalInsert.Quote(name)} ON {on}";
@@ -133,6 +139,14 @@ public abstract class JournalDatabase(string connectionString)
         public override string Description => $"SQLite {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
 
         protected override DbConnection NewConnection() => new SqliteConnection(ConnectionString);
+
+        /// <summary>
+        /// As long as SQLite's busy wait: Microsoft.Data.Sqlite retries a statement that another
+        /// connection's write holds up until the command timeout (a running build is not cut short), so a
+        /// build held up (a backup, another process) fails and is retried with a warning instead of
+        /// holding the writer's turn, and every write behind it, without a word.
+        /// </summary>
+        public override int IndexCommandTimeoutSeconds => SqliteJournalConnection.BusyTimeoutMs / 1000;
 
         // as the pooled connections: wait out the snapshot store's writes, checkpoints, a read-only open not pooled; the writer's cache holds the key index's pages
         protected override void SetUp(DbConnection connection, bool writer) =>

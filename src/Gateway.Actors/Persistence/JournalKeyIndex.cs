@@ -57,17 +57,18 @@ public sealed record JournalKeyIndex(string TableName, string PersistenceId, str
         var found = KeyIndexes(database, connection);
         if (found.Any(unique => unique))
             return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
-        var rows = Scalar(connection, $"SELECT COUNT(*) FROM {Table}");
+        var timeout = database.IndexCommandTimeoutSeconds;
+        var rows = Scalar(connection, timeout, $"SELECT COUNT(*) FROM {Table}");
         var plain = found.Count > 0;
-        var (shared, example) = plain ? SharedKeys(connection) : (0, null);
+        var (shared, example) = plain ? SharedKeys(connection, timeout) : (0, null);
         if (shared == 0)
         {
             building(rows);
             try
             {
-                Execute(connection, database.CreateIndex(UniqueName, Columns, unique: true));
+                Execute(connection, timeout, database.CreateIndex(UniqueName, Columns, unique: true));
                 if (plain)
-                    Execute(connection, database.DropIndex(PlainName));
+                    Execute(connection, timeout, database.DropIndex(PlainName));
                 return new Outcome(IndexState.Built, rows, 0, null, started.Elapsed);
             }
             catch (Exception e) when (database.IsUniqueViolation(e) || database.IsDuplicateName(e))
@@ -75,14 +76,14 @@ public sealed record JournalKeyIndex(string TableName, string PersistenceId, str
                 // another process built it meanwhile, or rows share a key
                 if (KeyIndexes(database, connection).Any(unique => unique))
                     return new Outcome(IndexState.Present, 0, 0, null, started.Elapsed);
-                (shared, example) = SharedKeys(connection);
+                (shared, example) = SharedKeys(connection, timeout);
                 if (shared == 0)
                     throw;
                 database.DropInvalidIndex(connection, UniqueName);
             }
         }
         if (!plain)
-            Execute(connection, database.CreateIndex(PlainName, Columns, unique: false));
+            Execute(connection, timeout, database.CreateIndex(PlainName, Columns, unique: false));
         return new Outcome(IndexState.NotUnique, rows, shared, example, started.Elapsed);
     }
 
@@ -95,9 +96,9 @@ public sealed record JournalKeyIndex(string TableName, string PersistenceId, str
             .Select(index => index.Unique)
             .ToList();
 
-    private (long Count, string? Example) SharedKeys(DbConnection connection)
+    private (long Count, string? Example) SharedKeys(DbConnection connection, int timeout)
     {
-        using var command = Command(connection,
+        using var command = Command(connection, timeout,
             $"SELECT COUNT(*), MIN(p) FROM (SELECT {JournalInsert.Quote(PersistenceId)} AS p FROM {Table} "
             + $"GROUP BY {JournalInsert.Quote(PersistenceId)}, {JournalInsert.Quote(SequenceNumber)} HAVING COUNT(*) > 1) shared");
         using var reader = command.ExecuteReader();
@@ -105,24 +106,24 @@ public sealed record JournalKeyIndex(string TableName, string PersistenceId, str
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
-    private static long Scalar(DbConnection connection, string sql)
+    private static long Scalar(DbConnection connection, int timeout, string sql)
     {
-        using var command = Command(connection, sql);
+        using var command = Command(connection, timeout, sql);
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static void Execute(DbConnection connection, string sql)
+    private static void Execute(DbConnection connection, int timeout, string sql)
     {
-        using var command = Command(connection, sql);
+        using var command = Command(connection, timeout, sql);
         command.ExecuteNonQuery();
     }
 
-    /// <summary>No command timeout: an index over millions of rows takes longer than the default 30 s on a slow disk.</summary>
-    private static DbCommand Command(DbConnection connection, string sql)
+    /// <summary>The database's <paramref name="timeout"/>, not the default 30 s: on PostgreSQL an index over millions of rows takes longer on a slow disk.</summary>
+    private static DbCommand Command(DbConnection connection, int timeout, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.CommandTimeout = 0;
+        command.CommandTimeout = timeout;
         return command;
     }
 }

@@ -89,6 +89,25 @@ public sealed class JournalKeyIndexSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_build_another_connections_write_holds_up_should_fail_after_the_busy_wait_to_be_retried()
+    {
+        Insert(_connection, ("backend-a", 1));
+        await using var writer = await _database.OpenReaderAsync(CancellationToken.None); // set up as the writer's: SQLite waits 10 s
+        using (var held = _connection.BeginTransaction(deferred: false))
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var build = Task.Run(() => Key.Ensure(_database, writer, _ => { }));
+            // it used to wait as long as the other write went on, holding every write of the node behind it
+            var busy = await Assert.ThrowsAsync<SqliteException>(() => build.WaitAsync(TimeSpan.FromSeconds(90)));
+            Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, busy.SqliteErrorCode);
+            Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(SqliteJournalConnection.BusyTimeoutMs - 500), $"failed after {started.Elapsed}");
+            held.Rollback();
+        }
+
+        Assert.Equal(JournalKeyIndex.IndexState.Built, Key.Ensure(_database, writer, _ => { }).State);
+    }
+
+    [Fact]
     public void A_unique_index_of_another_name_on_the_key_should_do()
     {
         Execute(_connection, "CREATE UNIQUE INDEX mine ON journal (persistence_id, sequence_number)");
