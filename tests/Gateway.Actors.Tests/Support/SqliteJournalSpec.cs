@@ -189,26 +189,9 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
     /// until disposed: every write fails with SQLite's "disk I/O error", reads go on, as with a full or
     /// broken disk.
     /// </summary>
-    protected IDisposable UnwritableJournal()
-    {
-        Chattr("+i");
-        return new Restore(() => Chattr("-i"));
-    }
+    protected IDisposable UnwritableJournal() => new Gateway.Testing.Immutable(DatabaseFiles);
 
-    private void Chattr(string flag)
-    {
-        var files = new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" }.Where(File.Exists).ToList();
-        if (files.Count == 0)
-            return;
-        var start = new System.Diagnostics.ProcessStartInfo("chattr") { RedirectStandardError = true };
-        start.ArgumentList.Add(flag);
-        foreach (var file in files)
-            start.ArgumentList.Add(file);
-        using var chattr = System.Diagnostics.Process.Start(start)!;
-        chattr.WaitForExit();
-        if (chattr.ExitCode != 0)
-            throw new InvalidOperationException($"chattr {flag} failed: {chattr.StandardError.ReadToEnd()}");
-    }
+    private string[] DatabaseFiles => [DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm"];
 
     private sealed class Restore(Action restore) : IDisposable
     {
@@ -220,7 +203,7 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
         base.Dispose(disposing);
         if (!disposing)
             return;
-        Chattr("-i"); // a test that failed half way must not leave files nobody can delete
+        Gateway.Testing.Immutable.Undo(DatabaseFiles); // a test that failed half way must not leave files nobody can delete
         using (var connection = new SqliteConnection(ConnectionString))
             SqliteConnection.ClearPool(connection);
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
