@@ -50,7 +50,11 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>When a check of the key's index that has not ended is first logged, and how often after.</summary>
+    internal static readonly (TimeSpan First, TimeSpan Every) KeyIndexProgress = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+
     private sealed record EnsureKeyIndex(int Attempt);
+    private sealed record KeyIndexStillRunning(long Started);
     private sealed record KeyIndexEnsured(JournalKeyIndex.Outcome Outcome);
     private sealed record KeyIndexFailed(Exception Error, int Attempt);
 
@@ -102,11 +106,22 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
                 return true;
             case EnsureKeyIndex ensure:
                 EnsureKeyIndexAsync().PipeTo(Self, success: outcome => new KeyIndexEnsured(outcome), failure: e => new KeyIndexFailed(e, ensure.Attempt));
+                Timers.StartPeriodicTimer(nameof(KeyIndexStillRunning), new KeyIndexStillRunning(System.Diagnostics.Stopwatch.GetTimestamp()),
+                    KeyIndexProgress.First, KeyIndexProgress.Every);
+                return true;
+            case KeyIndexStillRunning still:
+                _log.Info("Journal [{Database}]: still making sure of its index on ({PersistenceId}, {SequenceNumber}) after [{Seconds:0}] s: {What}",
+                    _database.Description, _keyIndex!.PersistenceId, _keyIndex.SequenceNumber,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(still.Started).TotalSeconds, _database.BuildsIndexBesideWrites
+                        ? "another node holds the journal's schema lock, or the build waits for transactions older than it (pg_stat_activity lists them); writes go on"
+                        : "building it, or waiting for another process's write to the database; writes wait for it");
                 return true;
             case KeyIndexEnsured ensured:
+                Timers.Cancel(nameof(KeyIndexStillRunning));
                 LogKeyIndex(ensured.Outcome);
                 return true;
             case KeyIndexFailed failed:
+                Timers.Cancel(nameof(KeyIndexStillRunning));
                 var delay = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failed.Attempt, 6)));
                 _log.Warning("Journal [{Database}]: could not make sure of its index on ({PersistenceId}, {SequenceNumber}) (attempt [{Attempt}]); "
                     + "recoveries scan the journal until then; next attempt in [{Seconds}] s: {Error}", _database.Description, _keyIndex!.PersistenceId,

@@ -27,7 +27,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         _postgres = await PostgresServer.StartAsync();
         await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
-        foreach (var database in new[] { "ours", "theirs", "keys" })
+        foreach (var database in new[] { "ours", "theirs", "keys", "waits" })
         {
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
             await create.ExecuteNonQueryAsync();
@@ -177,6 +177,27 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
             foreach (var connection in connections)
                 await connection.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_journal_waiting_for_another_nodes_schema_lock_should_say_so_and_go_on_writing()
+    {
+        // another node making sure of the index holds the journal's schema lock
+        await using var other = new NpgsqlConnection(ConnectionString("waits"));
+        await other.OpenAsync();
+        JournalKeyIndexSpecs.Execute(other, "SELECT pg_advisory_lock(hashtext('gateway journal schema'))");
+        using var system = System("waits", PostgresJournalConfig.GatewayJournal);
+        var log = new Akka.TestKit.TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        system.EventStream.Subscribe(log.Ref, typeof(Akka.Event.Info));
+
+        Write(system, "p-1", ["stored while it waits"]);
+
+        var said = log.FishForMessage<Akka.Event.Info>(info => info.ToString().Contains("still making sure of its index", StringComparison.Ordinal),
+            GatewayWriteJournal.KeyIndexProgress.First + TimeSpan.FromSeconds(60));
+        Assert.Contains("another node holds the journal's schema lock, or the build waits for transactions older than it", said.ToString());
+        Assert.Equal(["p-1"], await ByOrderingAsync<string>("waits", "persistence_id"));
+        JournalKeyIndexSpecs.Execute(other, "SELECT pg_advisory_unlock(hashtext('gateway journal schema'))");
+        await system.Terminate();
     }
 
     private static long InvalidIndexes(NpgsqlConnection connection)
