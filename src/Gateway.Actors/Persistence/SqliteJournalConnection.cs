@@ -62,8 +62,7 @@ public sealed class SqliteJournalConnection : ConnectionInterceptor
     /// </summary>
     internal static void SetUp(DbConnection connection, string pragma)
     {
-        var sqlite = (SqliteConnection)connection;
-        if (raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1)
+        if (connection is SqliteConnection sqlite && raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1)
             SqliteConnection.ClearPool(sqlite);
         using var command = connection.CreateCommand();
         command.CommandText = pragma;
