@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Gateway.Testing;
 
 /// <summary>
-/// Files no process may write (<c>chattr +i</c>; as root, file modes do not stop writes) until
-/// disposed: a read-only mount or a full disk, on demand. Files that do not exist are left out.
+/// Files no process may write, or directories no process may add a file to (<c>chattr +i</c>; as
+/// root, file modes do not stop writes), until disposed: a read-only mount or a full disk, on demand.
+/// Paths that do not exist are left out.
 /// </summary>
 public sealed class Immutable : IDisposable
 {
@@ -12,7 +13,7 @@ public sealed class Immutable : IDisposable
 
     public Immutable(params string[] files)
     {
-        _files = files.Where(File.Exists).ToArray();
+        _files = files.Where(Exists).ToArray();
         Chattr("+i", _files);
     }
 
@@ -20,7 +21,9 @@ public sealed class Immutable : IDisposable
     public void Dispose() => Chattr("-i", _files);
 
     /// <summary>Makes <paramref name="files"/> writable again, whether or not they were made immutable here.</summary>
-    public static void Undo(params string[] files) => Chattr("-i", files.Where(File.Exists).ToArray());
+    public static void Undo(params string[] files) => Chattr("-i", files.Where(Exists).ToArray());
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
     private static void Chattr(string flag, string[] files)
     {

@@ -26,6 +26,7 @@ public sealed partial class HaproxySyncActor
         Receive<RoundDone>(done =>
         {
             var state = _state.RoundCompleted(done.Job, done.RoutesVersion, done.Outcome, DateTime.UtcNow);
+            LogRecovery(_state, state);
             LogRound(done, state);
             _state = state;
             if (done.Outcome.MovesToFinish is { Count: > 0 } moves)
@@ -51,6 +52,7 @@ public sealed partial class HaproxySyncActor
             if (!_state.Ready)
                 _log.Info("Ready: HAProxy serves the recovered state");
             var state = _state.Reconciled(outcome, DateTime.UtcNow);
+            LogRecovery(_state, state);
             LogSettleWait(state);
             _state = state;
             SettleWaiters();
@@ -88,12 +90,27 @@ public sealed partial class HaproxySyncActor
             Proceed(_state.MovesFinished(outcome));
         });
 
+    /// <summary>The first failure in a row is logged with its exception, the next ones in a line each, a try further apart each time.</summary>
     private void ReceiveWorkFailed() =>
         Receive<WorkFailed>(failed =>
         {
-            _log.Error(failed.Cause, "Sync round failed; the next change or reconcile tries again");
-            Proceed(_state.WorkFailed(failed.Cause.Message));
+            var now = DateTime.UtcNow;
+            var state = _state.WorkFailed(failed.Cause.Message, now);
+            var retryIn = state.RetryAt - now;
+            if (state.FailedInARow == 1)
+                _log.Error(failed.Cause, "Sync round failed; trying again in [{RetryIn}]", retryIn);
+            else
+                _log.Warning("Sync round failed again ([{Failures}] in a row): {Error}; trying again in [{RetryIn}]", state.FailedInARow,
+                    failed.Cause.Message, retryIn);
+            Proceed(state);
         });
+
+    /// <summary>Work ran to its end after failures: says so once.</summary>
+    private void LogRecovery(SyncState before, SyncState after)
+    {
+        if (before.FailedInARow > 0 && after.FailedInARow == 0)
+            _log.Info("Sync works again after [{Failures}] failed rounds in a row", before.FailedInARow);
+    }
 
     private void LogSettleWait(SyncState state)
     {

@@ -35,11 +35,11 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     private sealed class Tick
     {
         public static readonly Tick Reconcile = new(), ReloadWindow = new(), FlushConfig = new(), Waiters = new(), RetryStartup = new(),
-            RoundLog = new();
+            RoundLog = new(), RetryWork = new();
     }
 
     private const string ReconcileTimer = "reconcile", ReloadTimer = "reload-window", FlushTimer = "flush-config",
-        WaitersTimer = "waiters", StartupTimer = "startup";
+        WaitersTimer = "waiters", StartupTimer = "startup", RetryTimer = "retry";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SyncSettings _settings;
@@ -102,7 +102,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             else if (tick == Tick.Waiters)
                 SettleWaiters();
             else
-                Proceed(_state); // the reload window opened, the config file is due, or the startup may be retried
+                Proceed(_state); // the reload window opened, the config file is due, or the startup or failed work may be retried
         });
         Receive<Flush>(_ =>
         {
@@ -145,6 +145,8 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(FlushTimer, Tick.FlushConfig, writeIn);
         if (step.StartupRetryIn is { } retryIn)
             Timers.StartSingleTimer(StartupTimer, Tick.RetryStartup, retryIn);
+        if (step.RetryIn is { } retryWorkIn)
+            Timers.StartSingleTimer(RetryTimer, Tick.RetryWork, retryWorkIn);
         if (step.Work is { } work)
             Start(work);
         if (state.Phase != _behaviour)

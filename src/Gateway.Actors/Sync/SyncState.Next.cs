@@ -35,6 +35,8 @@ public sealed partial record SyncState
         var finishing = !Finishing.IsEmpty; // moves finish beside rounds: their backends wait, and so do reloads, reconciles and the stop
         if (!finishing && (Flush == FlushProgress.WriteTried || (Flush == FlushProgress.Asked && !ConfigLags)))
             return Stop(); // one try: a write that failed does not hold the stop
+        if (now < RetryAt && Flush == FlushProgress.NotAsked)
+            return (this, new SyncStep(RetryIn: RetryAt - now)); // work threw: changes pile up until the next try
         if (ReconcileWanted && !finishing)
             return (this with { Phase = SyncPhase.Reconciling, ReconcileWanted = false }, new SyncStep(new SyncWork.Reconcile(Applied)));
 

@@ -16,7 +16,7 @@ public sealed partial record SyncState
     /// <param name="routesVersion">The routes version the round was planned from.</param>
     public SyncState RoundCompleted(SyncJob job, long routesVersion, SyncOutcome outcome, DateTime now)
     {
-        var state = this with
+        var state = Succeeded() with
         {
             Phase = SyncPhase.Idle,
             Applied = outcome.ReplacedAll ? outcome.Applied.ToImmutableDictionary(StringComparer.Ordinal) : Applied.SetItems(outcome.Applied),
@@ -127,11 +127,16 @@ public sealed partial record SyncState
 
     public static string ReloadReasonOf(SyncJob job) => job.Plan.ReloadReason ?? "configuration changed";
 
-    /// <summary>The first reconcile makes the node ready; servers it put back on HTTP/2 backends wait for a settle reload.</summary>
+    /// <summary>
+    /// The first reconcile makes the node ready; servers it put back on HTTP/2 backends wait for a settle
+    /// reload. One that ran to its end ends a run of failures only when no change waits: a round that
+    /// keeps failing is not tried again sooner for the reconciles between its tries.
+    /// </summary>
     public SyncState Reconciled(ReconcileOutcome outcome, DateTime now)
     {
         var missing = outcome.MissingBackends;
-        return WithUnsettled(outcome.Unsettled.Except(missing), now) with
+        var settled = Dirty.IsEmpty && missing.Count == 0 ? Succeeded() : this;
+        return settled.WithUnsettled(outcome.Unsettled.Except(missing), now) with
         {
             Phase = SyncPhase.Idle,
             RuntimeCommands = RuntimeCommands + outcome.Commands,
@@ -144,8 +149,19 @@ public sealed partial record SyncState
         };
     }
 
-    /// <summary>A round or a reconcile threw: what it was to do is still dirty, so the next one tries again.</summary>
-    public SyncState WorkFailed(string error) => this with { Phase = SyncPhase.Idle, LastError = error };
+    /// <summary>
+    /// A round or a reconcile threw (a full disk, an unwritable config dir, HAProxy's socket gone): what it
+    /// was to do is still dirty, and the next one tries again once <see cref="RetryDelay"/> has passed,
+    /// longer after each failure in a row, so a fault that lasts is not hit (and logged) every second.
+    /// </summary>
+    public SyncState WorkFailed(string error, DateTime now) =>
+        this with { Phase = SyncPhase.Idle, LastError = error, FailedInARow = FailedInARow + 1, RetryAt = now + RetryDelay(FailedInARow + 1) };
+
+    /// <summary>The wait after the <paramref name="failedInARow"/>th failure in a row: 1 s, doubled each time, 30 s at most.</summary>
+    public static TimeSpan RetryDelay(int failedInARow) => TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(failedInARow - 1, 5)));
+
+    /// <summary>Work that ran to its end: the next failure waits the shortest again.</summary>
+    private SyncState Succeeded() => this with { FailedInARow = 0, RetryAt = DateTime.MinValue };
 
     private SyncState Reloaded(CommitResult result, string reason, DateTime now) =>
         result.Outcome == CommitOutcome.Reloaded

@@ -153,6 +153,12 @@ public sealed partial record SyncState
 
     public string? LastError { get; init; }
 
+    /// <summary>Rounds and reconciles that threw since the last that did not: how far the next try is put off.</summary>
+    public int FailedInARow { get; init; }
+
+    /// <summary>When work may run again after one threw (<see cref="RetryDelay"/>); <see cref="DateTime.MinValue"/> when none did.</summary>
+    public DateTime RetryAt { get; init; } = DateTime.MinValue;
+
     public int? HaproxyPid { get; init; }
 
     public string? HaproxyVersion { get; init; }

@@ -28,8 +28,9 @@ public abstract record SyncWork
     }
 }
 
-/// <summary>What is due after a transition: work to run now, and when to look again for a reload, a config write or a startup that must wait.</summary>
-public sealed record SyncStep(SyncWork? Work = null, TimeSpan? ReloadIn = null, TimeSpan? WriteConfigIn = null, TimeSpan? StartupRetryIn = null)
+/// <summary>What is due after a transition: work to run now, and when to look again for a reload, a config write, a startup that must wait, or work that threw.</summary>
+public sealed record SyncStep(SyncWork? Work = null, TimeSpan? ReloadIn = null, TimeSpan? WriteConfigIn = null, TimeSpan? StartupRetryIn = null,
+    TimeSpan? RetryIn = null)
 {
     public static readonly SyncStep None = new();
 }

@@ -161,13 +161,62 @@ public class SyncStateSpecs
     {
         var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
 
-        var failed = applying.WorkFailed("runtime socket closed");
+        var failed = applying.WorkFailed("runtime socket closed", T0);
 
         Assert.Equal(SyncPhase.Idle, failed.Phase);
         Assert.Equal("runtime socket closed", failed.LastError);
         Assert.Equal(1, failed.Applied["api"].Version);
-        var (_, retry) = failed.NextRound(T0);
+        var (_, retry) = failed.NextRound(T0 + TimeSpan.FromSeconds(1));
         Assert.Equal(round.Job.Plan.Runtime.Single().Commands, retry.Job.Plan.Runtime.Single().Commands);
+    }
+
+    [Fact]
+    public void SyncState_should_put_off_each_try_after_work_that_threw_longer_until_work_runs_to_its_end()
+    {
+        var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        // a fault that lasts (a full disk): tried again after 1, 2, 4, 8, 16, 30, 30 s, a change arriving meanwhile included
+        var now = T0;
+        var waits = new List<double>();
+        for (var i = 0; i < 7; i++)
+        {
+            var failed = applying.WorkFailed("No space left on device", now);
+            var (waiting, step) = failed.Take(Changed(At("api", $"10.0.1.{i}"), 3 + i), now).Next(now + TimeSpan.FromMilliseconds(500), Settings);
+            Assert.Null(step.Work);
+            waits.Add((step.RetryIn!.Value + TimeSpan.FromMilliseconds(500)).TotalSeconds);
+            now = failed.RetryAt;
+            (applying, round) = waiting.NextRound(now);
+        }
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], waits);
+        Assert.Equal(7, applying.FailedInARow);
+
+        // a round that ran to its end: the next failure waits the shortest again
+        var recovered = applying.Completed(round, now);
+        Assert.Equal(0, recovered.FailedInARow);
+        Assert.Equal(now + TimeSpan.FromSeconds(1), recovered.WorkFailed("again", now).RetryAt);
+    }
+
+    [Fact]
+    public void SyncState_should_end_a_run_of_failures_at_a_reconcile_only_when_no_change_waits()
+    {
+        var (applying, _) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var failed = applying.WorkFailed("No space left on device", T0);
+
+        // the reconcile between two tries looks at HAProxy and repairs nothing: the change still waits
+        Assert.Equal(1, failed.Reconciled(Reconciled(), T0 + TimeSpan.FromSeconds(1)).FailedInARow);
+        // a reconcile that failed before, with nothing else to do
+        Assert.Equal(0, (Ready(At("api", "10.0.0.1")) with { FailedInARow = 2, RetryAt = T0 }).Reconciled(Reconciled(), T0).FailedInARow);
+    }
+
+    [Fact]
+    public void SyncState_should_not_hold_the_stop_for_work_that_threw()
+    {
+        var (applying, _) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        var (_, step) = applying.WorkFailed("No space left on device", T0).FlushAsked().Next(T0, Settings);
+
+        Assert.NotNull(step.Work);
+        Assert.Null(step.RetryIn);
     }
 
     [Fact]

@@ -1,0 +1,47 @@
+using Gateway.Testing;
+
+namespace Gateway.Integration.Tests.Node;
+
+/// <summary>
+/// HAProxy's config cannot be written (a full disk, a read-only mount): the change is stored and the
+/// sync tries again later each time, one line a try rather than a stack trace a second, and once
+/// the config can be written HAProxy serves the change with no restart.
+/// </summary>
+public sealed class UnwritableConfigSpecs() : TwoServersNodeSpec("gwu")
+{
+    private static string Backend(string name, TestBackend server) =>
+        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
+
+    [Fact]
+    public async Task A_config_that_cannot_be_written_should_be_tried_again_ever_later_and_served_once_it_can()
+    {
+        var settings = new NodeSettings(Dir.Path);
+        await using var node = await NodeProcess.StartAsync(settings);
+        await node.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
+
+        var unwritable = new Immutable(Path.Combine(Dir.Path, "haproxy")); // no file can be added to it: haproxy.cfg.new fails
+        try
+        {
+            await node.PutOkAsync("/api/backends/added", Backend("added", B)); // stored; a new backend needs a reload
+            await Eventually.True(() => Task.FromResult(node.Output.Contains("([3] in a row)", StringComparison.Ordinal)),
+                what: "three failed tries", within: TimeSpan.FromSeconds(60));
+            Assert.Contains("Sync round failed; trying again in [00:00:01]", node.Output);
+            Assert.Contains("Sync round failed again ([2] in a row): ", node.Output);
+            Assert.Contains("; trying again in [00:00:02]", node.Output);
+            Assert.Contains("; trying again in [00:00:04]", node.Output);
+            Assert.Single(Lines(node.Output, "Sync round failed; trying again")); // the exception's stack once, not with every try
+
+            unwritable.Dispose();
+            await Eventually.True(() => Task.FromResult(node.Output.Contains("Sync works again after [", StringComparison.Ordinal)),
+                what: "the sync working again", within: TimeSpan.FromSeconds(60));
+            await node.PutOkAsync("/api/backends/added?wait=true", Backend("added", B));
+        }
+        finally
+        {
+            unwritable.Dispose(); // nobody could delete the dir otherwise
+        }
+    }
+
+    private static IEnumerable<string> Lines(string output, string containing) =>
+        output.Split('\n').Where(line => line.Contains(containing, StringComparison.Ordinal));
+}
