@@ -21,6 +21,8 @@ public sealed partial record SyncState
             AppliedHash = AppliedHash,
             Behind = Behind,
             FinishingMoves = [.. Finishing.Order(StringComparer.Ordinal)],
+            ConsecutiveFailures = FailedInARow, // named as the providers' are
+            NextAttempt = FailedInARow > 0 ? RetryAt : null,
         };
     }
 

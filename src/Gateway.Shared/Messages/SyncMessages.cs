@@ -43,6 +43,12 @@ public sealed record SyncStatus(
     /// requests in flight (up to MoveDrainWait), and the backend's later changes wait for it.
     /// </summary>
     public IReadOnlyList<string> FinishingMoves { get; init; } = [];
+
+    /// <summary>Rounds that threw in a row (a config that cannot be written, HAProxy's socket gone): 0 once one ran to its end.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <summary>When the sync tries again after them (UTC); null when none failed.</summary>
+    public DateTime? NextAttempt { get; init; }
 }
 
 /// <summary>Asks a node's HAProxy sync for its <see cref="SyncSummary"/>: the few facts it shares with the cluster.</summary>

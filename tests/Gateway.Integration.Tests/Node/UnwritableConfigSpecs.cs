@@ -30,11 +30,17 @@ public sealed class UnwritableConfigSpecs() : TwoServersNodeSpec("gwu")
             Assert.Contains("; trying again in [00:00:02]", node.Output);
             Assert.Contains("; trying again in [00:00:04]", node.Output);
             Assert.Single(Lines(node.Output, "Sync round failed; trying again")); // the exception's stack once, not with every try
+            var failing = await node.StatusAsync(); // and the status says so
+            Assert.True(failing.GetProperty("consecutiveFailures").GetInt32() >= 3);
+            Assert.Equal(System.Text.Json.JsonValueKind.String, failing.GetProperty("nextAttempt").ValueKind);
 
             unwritable.Dispose();
             await Eventually.True(() => Task.FromResult(node.Output.Contains("Sync works again after [", StringComparison.Ordinal)),
                 what: "the sync working again", within: TimeSpan.FromSeconds(60));
             await node.PutOkAsync("/api/backends/added?wait=true", Backend("added", B));
+            var working = await node.StatusAsync();
+            Assert.Equal(0, working.GetProperty("consecutiveFailures").GetInt32());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, working.GetProperty("nextAttempt").ValueKind);
         }
         finally
         {
