@@ -39,7 +39,18 @@ try
         return ExitCodes.Configuration;
     }
 
-    var node = NodeSetup.Prepare(options);
+    NodeSetup node;
+    try
+    {
+        node = NodeSetup.Prepare(options);
+    }
+    catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+    {
+        // a read-only mount, another user's directory, a full disk: said as the setting it is, not as a crash
+        Log.Error("Configuration: Gateway:DataDir: the node cannot write [{DataDir}] ({Error}); it keeps its journal, HAProxy's files, "
+            + "certificates and admin token there", options.FullDataDir, e.Message);
+        return ExitCodes.Configuration;
+    }
     builder.Host.UseSerilog();
     builder.WebHost.UseUrls(options.Admin.Url);
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);

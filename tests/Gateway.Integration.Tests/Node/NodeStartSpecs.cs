@@ -28,6 +28,24 @@ public sealed class NodeStartSpecs
     }
 
     [Fact]
+    public async Task Node_should_exit_with_2_naming_the_data_dir_without_a_stack_trace_when_it_cannot_write_there()
+    {
+        using var dir = new TempDir("gwr");
+        var data = Path.Combine(dir.Path, "data");
+        Directory.CreateDirectory(data);
+        using var readOnly = new Immutable(data); // as a read-only mount: nothing can be created in it
+        var node = NodeProcess.Launch(new NodeSettings(data));
+        await using var _ = node;
+
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        var output = node.Output;
+        Assert.True(node.ExitCode == 2, $"exit code {node.ExitCode}, output:\n{output}");
+        Assert.Contains($"Configuration: Gateway:DataDir: the node cannot write [{data}] (Access to the path '{data}/", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task Node_should_exit_with_2_naming_each_key_without_a_stack_trace_when_values_do_not_convert()
     {
         using var dir = new TempDir("gwo");
