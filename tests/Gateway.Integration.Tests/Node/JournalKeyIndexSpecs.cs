@@ -14,20 +14,11 @@ public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
 {
     private const string Unique = "unique (persistence_id, sequence_number)";
 
-    private static string Backend(string name, TestBackend server) =>
-        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
     [Fact]
     public async Task A_journal_should_have_its_key_index_get_it_back_at_start_and_serve_when_a_key_was_written_twice()
     {
         var settings = new NodeSettings(Dir.Path);
-        var journal = Path.Combine(Dir.Path, "journal.db");
-        await using (var first = await NodeProcess.StartAsync(settings))
-        {
-            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
-            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
-            await first.StopAsync();
-        }
+        var journal = await JournalOfAFirstNodeAsync(settings, A, B);
         Assert.Equal([Unique], KeyIndexes(journal));
 
         // as an older node left it: no index, and kept's second event stored twice (two writers of it at once)
@@ -58,12 +49,7 @@ public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
     public async Task A_journal_unwritable_at_start_should_serve_and_get_its_index_and_changes_once_writable()
     {
         var settings = new NodeSettings(Dir.Path);
-        var journal = Path.Combine(Dir.Path, "journal.db");
-        await using (var first = await NodeProcess.StartAsync(settings))
-        {
-            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", A));
-            await first.StopAsync();
-        }
+        var journal = await JournalOfAFirstNodeAsync(settings, A);
         Sql(journal, "DROP INDEX journal_uq");
 
         // a file the node cannot write at start (a read-only mount, wrong permissions): SQLite opens it read-only
@@ -90,6 +76,16 @@ public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
         {
             unwritable.Dispose(); // nobody could delete the dir otherwise
         }
+    }
+
+    /// <summary>The journal a first node leaves after <c>kept</c> was put on each of <paramref name="servers"/> in turn.</summary>
+    private async Task<string> JournalOfAFirstNodeAsync(NodeSettings settings, params TestBackend[] servers)
+    {
+        await using var first = await NodeProcess.StartAsync(settings);
+        foreach (var server in servers)
+            await first.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", server));
+        await first.StopAsync();
+        return Path.Combine(Dir.Path, "journal.db");
     }
 
     private static List<string> KeyIndexes(string database)

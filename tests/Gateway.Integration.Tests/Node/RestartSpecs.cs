@@ -8,9 +8,6 @@ namespace Gateway.Integration.Tests.Node;
 /// <summary>What the journal and an outliving HAProxy give: a node that restarts, or crashes, serves the same state without a reload.</summary>
 public sealed class RestartSpecs() : TwoServersNodeSpec("gwr")
 {
-    private static string Backend(string name, TestBackend server) =>
-        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
     [Fact]
     public async Task Restarted_node_should_recover_from_sqlite_and_serve_without_a_reload()
     {

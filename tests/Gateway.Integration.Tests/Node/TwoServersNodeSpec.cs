@@ -11,6 +11,9 @@ public abstract class TwoServersNodeSpec(string dirPrefix) : IAsyncLifetime
 
     protected TestBackend B { get; private set; } = null!;
 
+    /// <summary>A backend of one server, <paramref name="server"/>, as the admin API takes it.</summary>
+    protected static string Backend(string name, TestBackend server) => Cluster.NodeCluster.Backend(name, server);
+
     public async Task InitializeAsync()
     {
         A = await TestBackend.StartAsync("a");

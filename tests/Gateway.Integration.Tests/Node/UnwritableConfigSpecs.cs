@@ -9,9 +9,6 @@ namespace Gateway.Integration.Tests.Node;
 /// </summary>
 public sealed class UnwritableConfigSpecs() : TwoServersNodeSpec("gwu")
 {
-    private static string Backend(string name, TestBackend server) =>
-        $$"""{"name":"{{name}}","servers":[{"name":"s1","ip":"{{server.IP}}","port":{{server.Port}}}]}""";
-
     [Fact]
     public async Task A_config_that_cannot_be_written_should_be_tried_again_ever_later_and_served_once_it_can()
     {
