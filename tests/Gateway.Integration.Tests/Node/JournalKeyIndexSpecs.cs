@@ -54,28 +54,21 @@ public sealed class JournalKeyIndexSpecs() : TwoServersNodeSpec("gwj")
 
         // a file the node cannot write at start (a read-only mount, wrong permissions): SQLite opens it read-only
         var files = new[] { journal, journal + "-wal", journal + "-shm" };
-        var unwritable = new Immutable(files);
-        try
-        {
-            await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
-            await Eventually.True(() => Task.FromResult(second.Output.Contains("(attempt [1])", StringComparison.Ordinal)),
-                what: "the failed build reported");
-            Assert.Contains("could not make sure of its index on (persistence_id, sequence_number) (attempt [1]); recoveries scan the journal "
-                + "until then; next attempt in [2] s: SQLite Error 8: 'attempt to write a readonly database'", second.Output);
-            using (var served = await second.Admin.GetAsync("/api/backends/kept"))
-                served.EnsureSuccessStatusCode();
+        using var unwritable = new Immutable(files); // disposed at the end too: nobody could delete the dir otherwise
+        await using var second = await NodeProcess.StartAsync(settings with { AdminPort = FreePort.Next() });
+        await Eventually.True(() => Task.FromResult(second.Output.Contains("(attempt [1])", StringComparison.Ordinal)),
+            what: "the failed build reported");
+        Assert.Contains("could not make sure of its index on (persistence_id, sequence_number) (attempt [1]); recoveries scan the journal "
+            + "until then; next attempt in [2] s: SQLite Error 8: 'attempt to write a readonly database'", second.Output);
+        using (var served = await second.Admin.GetAsync("/api/backends/kept"))
+            served.EnsureSuccessStatusCode();
 
-            // writable again: the next attempt builds it, and changes are stored, with no restart
-            unwritable.Dispose();
-            await Eventually.True(() => Task.FromResult(second.Output.Contains("built its unique index [journal_uq]", StringComparison.Ordinal)),
-                what: "the index built at a later attempt", within: TimeSpan.FromSeconds(90));
-            Assert.Equal([Unique], KeyIndexes(journal));
-            await second.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
-        }
-        finally
-        {
-            unwritable.Dispose(); // nobody could delete the dir otherwise
-        }
+        // writable again: the next attempt builds it, and changes are stored, with no restart
+        unwritable.Dispose();
+        await Eventually.True(() => Task.FromResult(second.Output.Contains("built its unique index [journal_uq]", StringComparison.Ordinal)),
+            what: "the index built at a later attempt", within: TimeSpan.FromSeconds(90));
+        Assert.Equal([Unique], KeyIndexes(journal));
+        await second.PutOkAsync("/api/backends/kept?wait=true", Backend("kept", B));
     }
 
     /// <summary>The journal a first node leaves after <c>kept</c> was put on each of <paramref name="servers"/> in turn.</summary>
