@@ -22,6 +22,7 @@ public static partial class NodeBench
         public List<double> AloneLive { get; } = [];
         public List<double> Unchanged { get; } = [];
         public List<double> Healthz { get; } = [];
+        public List<double> KestrelFloor { get; } = [];
         public List<double> Fsync { get; } = [];
         public List<double> SqliteInsert { get; } = [];
     }
@@ -48,6 +49,8 @@ public static partial class NodeBench
             Add($"{build.Name}: streamed, PUT answered (stored)", s.StreamedAccepted);
             Add($"{build.Name}: streamed, PUT → `show servers state` shows it", s.StreamedLive);
         }
+        Add("floor: a minimal Kestrel app's answer (GET, no routing, no middleware; a process of its own, server GC) after the same rest",
+            samples.Values.SelectMany(s => s.KestrelFloor).ToList());
         Add("floor: 100 B appended + fsync, in the node's data dir (between lone changes)", samples.Values.SelectMany(s => s.Fsync).ToList());
         Add("floor: one-row SQLite insert, WAL, synchronous=FULL, own connection (between lone changes)",
             samples.Values.SelectMany(s => s.SqliteInsert).ToList());
@@ -58,6 +61,7 @@ public static partial class NodeBench
     {
         using var dir = new TempDir("gwb");
         await using var node = await StartNodeAsync(dir, build);
+        await using var kestrel = await KestrelFloor.StartAsync();
         await node.PutOkAsync("/api/backends/lat?wait=true", Backend("lat", "127.0.0.1", 20000));
         await using var cli = new RuntimeApiClient(node.Layout.RuntimeSocket);
         var n = 0;
@@ -95,6 +99,11 @@ public static partial class NodeBench
             using (var healthz = await node.Admin.GetAsync("/healthz"))
                 healthz.EnsureSuccessStatusCode();
             samples.Healthz.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await Task.Delay(random.Next(20, 41));
+            started = Stopwatch.GetTimestamp();
+            using (var floor = await kestrel.Client.GetAsync("/"))
+                floor.EnsureSuccessStatusCode();
+            samples.KestrelFloor.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             await Task.Delay(random.Next(20, 41));
             started = Stopwatch.GetTimestamp();
             fsyncFile.Write(record);

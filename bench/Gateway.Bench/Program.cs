@@ -14,6 +14,11 @@ using Gateway.Bench;
 //        dotnet run -c Release --project bench/Gateway.Bench -- cluster [full|quick] [baseline,rest,latency,reload,sustained,join]
 // Prints each table and writes bench/results/<date>-<suite>.md.
 var suite = args.FirstOrDefault() ?? "haproxy";
+if (suite == KestrelFloor.Suite) // the node bench's own child process, not a suite
+{
+    await KestrelFloor.ServeAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+    return;
+}
 var tables = suite switch
 {
     "haproxy" => await HaproxyLayerBench.RunAsync(),
