@@ -87,7 +87,7 @@ public sealed partial class HaproxySyncActor
             foreach (var server in outcome.MovedInFlight)
                 _log.Warning("Moved [{Server}] while requests to its old address were still in flight after [{Wait}]; "
                     + "HAProxy 2.6 may reuse their connections to the old address", server, _settings.MoveDrainWait);
-            Proceed(_state.MovesFinished(outcome));
+            Proceed(_state.MovesFinished(outcome, DateTime.UtcNow));
         });
 
     /// <summary>The first failure in a row is logged with its exception, the next ones in a line each, a try further apart each time.</summary>

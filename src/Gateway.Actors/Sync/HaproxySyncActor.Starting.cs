@@ -66,6 +66,6 @@ public sealed partial class HaproxySyncActor
     private void LogReload(CommitResult result, string reason, SyncState state)
     {
         if (result.Outcome != CommitOutcome.Reloaded)
-            _log.Error("Configuration for [{Reason}] not applied ({Error}); HAProxy keeps serving the last good one", reason, state.LastError);
+            _log.Error("Configuration for [{Reason}] not applied ({Error}); HAProxy keeps serving the last good one", reason, state.LastError?.Message);
     }
 }

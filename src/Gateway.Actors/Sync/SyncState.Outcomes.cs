@@ -23,7 +23,7 @@ public sealed partial record SyncState
             RuntimeCommands = RuntimeCommands + outcome.Commands,
             Finishing = Finishing.Union(SyncRound.Backends(outcome.MovesToFinish)),
         };
-        state = state.FallenBackToReload(outcome.RuntimeFailures);
+        state = state.FallenBackToReload(outcome.RuntimeFailures, now);
         // Served once the frontend looks them up too: a change of lookup is served by its reload.
         if (outcome.Maps is { } maps)
             state = state with
@@ -32,7 +32,7 @@ public sealed partial record SyncState
                 AppliedRoutesVersion = RouteLookup.Of(job.Routes) == LiveLookup ? routesVersion : state.AppliedRoutesVersion,
             };
         if (outcome.MapsError is { } mapsError)
-            state = state with { LastError = mapsError, ReloadWanted = true };
+            state = state.Failing(mapsError, now) with { ReloadWanted = true };
         var attempted = job.Plan.Runtime.SelectMany(s => s.Removals.Select(r => new ServerRef(s.Backend, r)));
         state = state with { Pending = state.Pending.Except(attempted).Union(outcome.StillPending) };
 
@@ -55,7 +55,7 @@ public sealed partial record SyncState
             else
             {
                 foreach (var name in Culprits(job, outcome))
-                    state = state.Refuse(name, string.Join("; ", reload.Errors), job.Target);
+                    state = state.Refuse(name, string.Join("; ", reload.Errors), job.Target, now);
                 if (state.UnsettledSince is not null)
                     state = state with { UnsettledSince = now }; // tried again a settle delay later, not at every window
             }
@@ -68,7 +68,7 @@ public sealed partial record SyncState
         if (outcome.Written is { } written)
             state = written.Succeeded
                 ? state with { ConfigLags = false, LastConfigWrite = now, ConfigHash = written.Hash }
-                : state with { LastError = string.Join("; ", written.Errors) };
+                : state.Failing(string.Join("; ", written.Errors), now);
         return state;
     }
 
@@ -76,22 +76,22 @@ public sealed partial record SyncState
     /// Moves a round left to finish are done (<see cref="SyncRound.FinishMovesAsync"/>): their backends
     /// go back to the rounds; one HAProxy refused falls back to a reload; twins still draining are removed later.
     /// </summary>
-    public SyncState MovesFinished(MovesOutcome outcome)
+    public SyncState MovesFinished(MovesOutcome outcome, DateTime now)
     {
         var state = this with
         {
             Finishing = Finishing.Except(outcome.Backends),
             Pending = Pending.Union(outcome.StillPending),
         };
-        return state.FallenBackToReload(outcome.Failures);
+        return state.FallenBackToReload(outcome.Failures, now);
     }
 
     /// <summary>Backends HAProxy refused a runtime change of: they go in by a reload; the last error is kept for the status.</summary>
-    private SyncState FallenBackToReload(IReadOnlyList<(string Backend, string Error)> failures)
+    private SyncState FallenBackToReload(IReadOnlyList<(string Backend, string Error)> failures, DateTime now)
     {
         var state = this;
         foreach (var (backend, error) in failures)
-            state = state with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend), LastError = error };
+            state = state.Failing(error, now) with { ForceReload = state.ForceReload.Add(backend), Dirty = state.Dirty.Add(backend) };
         return state;
     }
 
@@ -143,7 +143,7 @@ public sealed partial record SyncState
             ForceReload = ForceReload.Union(missing),
             Dirty = Dirty.Union(missing),
             Applied = Applied.RemoveRange(missing),
-            LastError = outcome.Error ?? LastError,
+            LastError = outcome.Error is { } error ? new SyncError(error, now) : LastError,
             Pending = [.. outcome.StillPending],
             Ready = true,
         };
@@ -155,10 +155,13 @@ public sealed partial record SyncState
     /// longer after each failure in a row, so a fault that lasts is not hit (and logged) every second.
     /// </summary>
     public SyncState WorkFailed(string error, DateTime now) =>
-        this with { Phase = SyncPhase.Idle, LastError = error, FailedInARow = FailedInARow + 1, RetryAt = now + RetryDelay(FailedInARow + 1) };
+        Failing(error, now) with { Phase = SyncPhase.Idle, FailedInARow = FailedInARow + 1, RetryAt = now + RetryDelay(FailedInARow + 1) };
 
     /// <summary>The wait after the <paramref name="failedInARow"/>th failure in a row: 1 s, doubled each time, 30 s at most.</summary>
     public static TimeSpan RetryDelay(int failedInARow) => TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(failedInARow - 1, 5)));
+
+    /// <summary>Something went wrong at <paramref name="now"/>: the status's last error.</summary>
+    private SyncState Failing(string error, DateTime now) => this with { LastError = new SyncError(error, now) };
 
     /// <summary>Work that ran to its end: the next failure waits the shortest again.</summary>
     private SyncState Succeeded() => this with { FailedInARow = 0, RetryAt = DateTime.MinValue };
@@ -173,18 +176,17 @@ public sealed partial record SyncState
                 ConfigLags = false,
                 LastConfigWrite = now,
             }
-            : this with { LastError = $"{result.Outcome}: {string.Join("; ", result.Errors)}" };
+            : Failing($"{result.Outcome}: {string.Join("; ", result.Errors)}", now);
 
     /// <param name="tried">What HAProxy checked: a newer version that arrived meanwhile is not refused with it, it gets its own try.</param>
-    private SyncState Refuse(string name, string error, IReadOnlyDictionary<string, VersionedBackend> tried)
+    private SyncState Refuse(string name, string error, IReadOnlyDictionary<string, VersionedBackend> tried, DateTime now)
     {
         var version = tried.TryGetValue(name, out var checkedVersion) ? checkedVersion.Version
             : Desired.TryGetValue(name, out var want) ? want.Version : DesiredVersions.GetValueOrDefault(name);
-        return this with
+        return Failing($"backend {name}: {error}", now) with
         {
             Refused = Refused.SetItem(name, new Refusal(version, error)),
             Dirty = Dirty.Add(name),
-            LastError = $"backend {name}: {error}",
         };
     }
 }

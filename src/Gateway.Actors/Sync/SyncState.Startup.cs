@@ -38,7 +38,7 @@ public sealed partial record SyncState
             LiveLookup = outcome.Lookup,
         };
         foreach (var (name, error) in outcome.Refused)
-            state = state.Refuse(name, error, tried);
+            state = state.Refuse(name, error, tried, now);
         state = state with { HaproxyPid = outcome.Running.MasterPid, HaproxyVersion = outcome.Running.Version, ConfigHash = outcome.Written.Hash };
         if (outcome.Reload is { } reload)
             state = (state with { LastReload = now }).Reloaded(reload, StartupReloadReason, now);
@@ -52,5 +52,5 @@ public sealed partial record SyncState
 
     /// <summary>The startup failed: back to waiting, for a retry one <see cref="SyncSettings.SyncPeriod"/> later.</summary>
     public SyncState StartupFailed(string error, DateTime now, SyncSettings settings) =>
-        this with { Phase = SyncPhase.Recovering, LastError = error, StartupRetryAt = now + settings.SyncPeriod };
+        Failing(error, now) with { Phase = SyncPhase.Recovering, StartupRetryAt = now + settings.SyncPeriod };
 }

@@ -13,7 +13,7 @@ public sealed partial record SyncState
         foreach (var (name, want) in Desired)
             backends[name] = new BackendSyncState(want.Version, Applied.TryGetValue(name, out var a) ? a.Version : null,
                 Refused.TryGetValue(name, out var r) && r.Version == want.Version ? r.Error : null);
-        return new SyncStatus(Ready, Reloads, RuntimeCommands, ConfigHash, LastReloadReason, LastError, HaproxyPid, HaproxyVersion,
+        return new SyncStatus(Ready, Reloads, RuntimeCommands, ConfigHash, LastReloadReason, LastError?.Message, HaproxyPid, HaproxyVersion,
             Routes.Version, AppliedRoutesVersion, Pending.Count, backends)
         {
             DanglingRoutes = RouteMaps.Dangling(Routes.Routes, Desired.ContainsKey),
@@ -21,6 +21,7 @@ public sealed partial record SyncState
             AppliedHash = AppliedHash,
             Behind = Behind,
             FinishingMoves = [.. Finishing.Order(StringComparer.Ordinal)],
+            LastErrorAt = LastError?.At,
             ConsecutiveFailures = FailedInARow, // named as the providers' are
             NextAttempt = FailedInARow > 0 ? RetryAt : null,
         };
@@ -39,11 +40,11 @@ public sealed partial record SyncState
         + (AppliedRoutesVersion < Routes.Version ? 1 : 0);
 
     /// <summary>The few facts every node shares with the cluster.</summary>
-    public SyncSummary ToSummary() => new(Ready, DesiredHash, AppliedHash, Behind, LastReloadReason, LastError);
+    public SyncSummary ToSummary() => new(Ready, DesiredHash, AppliedHash, Behind, LastReloadReason, LastError?.Message) { LastErrorAt = LastError?.At };
 
     public StartupStatus ToStartupStatus() => new("haproxy", Ready ? null
         : !Recovered ? "the desired state, before HAProxy is brought up on it"
-        : !Serving ? $"HAProxy to come up on the recovered state{(LastError is null ? "" : $" (last error: {LastError})")}"
+        : !Serving ? $"HAProxy to come up on the recovered state{(LastError is null ? "" : $" (last error: {LastError.Message})")}"
         : "the first reconcile with what HAProxy serves");
 
     /// <summary>The reply to an <see cref="AwaitApplied"/> or <see cref="AwaitRoutesApplied"/> if it has one yet, else null.</summary>

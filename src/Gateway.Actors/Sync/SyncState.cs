@@ -151,7 +151,8 @@ public sealed partial record SyncState
 
     public string? LastReloadReason { get; init; }
 
-    public string? LastError { get; init; }
+    /// <summary>The last thing that went wrong, and when: kept after a recovery (<see cref="FailedInARow"/> and the refusals say what is current).</summary>
+    public SyncError? LastError { get; init; }
 
     /// <summary>Rounds and reconciles that threw since the last that did not: how far the next try is put off.</summary>
     public int FailedInARow { get; init; }
@@ -195,3 +196,6 @@ public sealed partial record SyncState
     /// <summary>Drops from <see cref="Dirty"/> the backends that converged.</summary>
     private SyncState WithoutConverged() => this with { Dirty = Dirty.Except(Dirty.Where(Converged)) };
 }
+
+/// <summary>What went wrong in the sync, and when (UTC).</summary>
+public sealed record SyncError(string Message, DateTime At);

@@ -66,6 +66,7 @@ public static class StatusEndpoints
             n.Sync.Behind,
             n.Sync.LastReloadReason,
             n.Sync.LastError,
+            n.Sync.LastErrorAt,
             n.UpdatedAt,
         }), GatewayJson.Options);
         return status;

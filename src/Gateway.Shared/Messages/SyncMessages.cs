@@ -44,6 +44,9 @@ public sealed record SyncStatus(
     /// </summary>
     public IReadOnlyList<string> FinishingMoves { get; init; } = [];
 
+    /// <summary>When <see cref="LastError"/> happened (UTC): an error from before <see cref="ConsecutiveFailures"/> went back to 0 is history.</summary>
+    public DateTime? LastErrorAt { get; init; }
+
     /// <summary>Rounds that threw in a row (a config that cannot be written, HAProxy's socket gone): 0 once one ran to its end.</summary>
     public int ConsecutiveFailures { get; init; }
 
@@ -58,7 +61,11 @@ public sealed record GetSyncSummary : IGatewayMessage
 }
 
 /// <summary>What a node tells the cluster about its HAProxy: whether it has converged, and its last reload and error.</summary>
-public sealed record SyncSummary(bool Ready, string DesiredHash, string AppliedHash, int Behind, string? LastReloadReason, string? LastError) : IGatewayMessage;
+public sealed record SyncSummary(bool Ready, string DesiredHash, string AppliedHash, int Behind, string? LastReloadReason, string? LastError) : IGatewayMessage
+{
+    /// <summary>When <see cref="LastError"/> happened (UTC).</summary>
+    public DateTime? LastErrorAt { get; init; }
+}
 
 /// <summary>
 /// Replies <see cref="AppliedOk"/> once this node's HAProxy serves <see cref="BackendName"/> at

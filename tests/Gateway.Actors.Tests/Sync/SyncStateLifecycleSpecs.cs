@@ -139,7 +139,7 @@ public class SyncStateLifecycleSpecs
 
         Assert.IsType<SyncWork.Stop>(stop.Work);
         Assert.True(stopped.ConfigLags);
-        Assert.Equal("disk full", stopped.LastError);
+        Assert.Equal(new SyncError("disk full", T0), stopped.LastError);
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public class SyncStateSpecs
         Assert.False(round.Job.Reload); // z's reload waits: it would end the move half way
         Assert.Equal(["web"], round.RuntimeBackends());
         Assert.Null(step.ReloadIn);
-        var (_, after) = others.Completed(round, T0).MovesFinished(new MovesOutcome(["api"], [], [], [])).Next(T0, Settings);
+        var (_, after) = others.Completed(round, T0).MovesFinished(new MovesOutcome(["api"], [], [], []), T0).Next(T0, Settings);
         var reload = Assert.IsType<SyncWork.Round>(after.Work);
         Assert.True(reload.Job.Reload);
         Assert.Equal(3, reload.Job.Target["api"].Version);
@@ -150,7 +150,7 @@ public class SyncStateSpecs
         var (applying, move) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
         var finishing = applying.Completed(move, T0, Succeeded(move.Job) with { MovesToFinish = move.Job.Plan.Runtime.SelectMany(s => s.Moves).ToList() });
 
-        var (_, step) = finishing.MovesFinished(new MovesOutcome(["api"], [("api", "No such server.")], [], [])).Next(T0, Settings);
+        var (_, step) = finishing.MovesFinished(new MovesOutcome(["api"], [("api", "No such server.")], [], []), T0).Next(T0, Settings);
 
         var reload = Assert.IsType<SyncWork.Round>(step.Work);
         Assert.True(reload.Job.Reload);
@@ -164,7 +164,7 @@ public class SyncStateSpecs
         var failed = applying.WorkFailed("runtime socket closed", T0);
 
         Assert.Equal(SyncPhase.Idle, failed.Phase);
-        Assert.Equal("runtime socket closed", failed.LastError);
+        Assert.Equal(new SyncError("runtime socket closed", T0), failed.LastError);
         Assert.Equal(1, failed.Applied["api"].Version);
         var (_, retry) = failed.NextRound(T0 + TimeSpan.FromSeconds(1));
         Assert.Equal(round.Job.Plan.Runtime.Single().Commands, retry.Job.Plan.Runtime.Single().Commands);
@@ -194,6 +194,23 @@ public class SyncStateSpecs
         var recovered = applying.Completed(round, now);
         Assert.Equal(0, recovered.FailedInARow);
         Assert.Equal(now + TimeSpan.FromSeconds(1), recovered.WorkFailed("again", now).RetryAt);
+    }
+
+    [Fact]
+    public void SyncState_should_say_when_its_last_error_happened_and_keep_it_once_work_runs_again()
+    {
+        var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var failedAt = T0 + TimeSpan.FromSeconds(3);
+
+        var failing = applying.WorkFailed("No space left on device", failedAt).ToStatus();
+        var (retrying, retry) = applying.WorkFailed("No space left on device", failedAt).NextRound(failedAt + TimeSpan.FromSeconds(1));
+        var recovered = retrying.Completed(retry, failedAt + TimeSpan.FromSeconds(1)).ToStatus();
+
+        Assert.Equal(("No space left on device", failedAt, 1), (failing.LastError, failing.LastErrorAt, failing.ConsecutiveFailures));
+        // history now: the same error and time, with no failure in a row
+        Assert.Equal(("No space left on device", failedAt, 0), (recovered.LastError, recovered.LastErrorAt, recovered.ConsecutiveFailures));
+        Assert.Equal(failedAt, retrying.ToSummary().LastErrorAt);
+        Assert.Null(Ready(At("api", "10.0.0.1")).ToStatus().LastErrorAt);
     }
 
     [Fact]

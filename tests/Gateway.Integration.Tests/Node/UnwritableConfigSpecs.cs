@@ -29,6 +29,7 @@ public sealed class UnwritableConfigSpecs() : TwoServersNodeSpec("gwu")
         var failing = await node.StatusAsync(); // and the status says so
         Assert.True(failing.GetProperty("consecutiveFailures").GetInt32() >= 3);
         Assert.Equal(System.Text.Json.JsonValueKind.String, failing.GetProperty("nextAttempt").ValueKind);
+        var failedAt = failing.GetProperty("lastErrorAt").GetDateTime();
 
         unwritable.Dispose();
         await Eventually.True(() => Task.FromResult(node.Output.Contains("Sync works again after [", StringComparison.Ordinal)),
@@ -37,6 +38,9 @@ public sealed class UnwritableConfigSpecs() : TwoServersNodeSpec("gwu")
         var working = await node.StatusAsync();
         Assert.Equal(0, working.GetProperty("consecutiveFailures").GetInt32());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, working.GetProperty("nextAttempt").ValueKind);
+        // the error stays as history, with when it happened: no later than the status that showed it failing
+        Assert.Contains("haproxy.cfg.new", working.GetProperty("lastError").GetString());
+        Assert.True(working.GetProperty("lastErrorAt").GetDateTime() >= failedAt);
     }
 
     private static IEnumerable<string> Lines(string output, string containing) =>

@@ -106,6 +106,20 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public void GatewaySerializer_should_round_trip_a_nodes_summary_with_when_its_last_error_happened()
+    {
+        var at = new DateTime(2026, 12, 3, 20, 0, 0, DateTimeKind.Utc);
+        var summary = new NodeSummary("akka.tcp://gateway@127.0.0.1:1",
+            new SyncSummary(true, "h", "h", 0, "new backend", "No space left on device") { LastErrorAt = at }, at);
+        var serializer = SerializerFor(summary);
+
+        var back = (NodeSummary)serializer.FromBinary(serializer.ToBinary(summary), "node-summary.v1");
+
+        Assert.Equal(summary.Sync, back.Sync);
+        Assert.Equal(at, back.Sync.LastErrorAt);
+    }
+
+    [Fact]
     public void GatewaySerializer_should_round_trip_a_delete()
     {
         var evt = BackendEvent.Delete("api-backend");
