@@ -2,8 +2,8 @@
 # Installs what Gateway needs on Debian 12: HAProxy 2.6 (Debian's package), and the tools the
 # README's commands use (curl for the demo and the admin API; socat and openssl for troubleshooting),
 # and with --test or --cluster also PostgreSQL 15 (the test suite's and scripts/cluster.sh's
-# throwaway journal) and python3 (cluster.sh's free ports and demo backend). Does nothing for what
-# is already there.
+# throwaway journal), python3 (cluster.sh's free ports and demo backend) and libfaketime (a spec
+# steps a node's wall clock). Does nothing for what is already there.
 # No pipelines into commands that may stop reading early (head, grep -q): under pipefail the
 # writer's SIGPIPE fails the script at random.
 set -euo pipefail
@@ -19,6 +19,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
   # cluster.sh (which the suite runs too) picks free ports and serves its demo backend with python3.
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql-15)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  [[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 ]] || need+=(libfaketime)
 fi
 
 if ((${#need[@]})); then

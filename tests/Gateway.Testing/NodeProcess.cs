@@ -95,6 +95,8 @@ public sealed class NodeProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         foreach (var argument in settings.Arguments())
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in settings.Environment)
+            start.Environment[name] = value;
         return new NodeProcess(Process.Start(start)!, settings);
     }
 
@@ -218,6 +220,9 @@ public sealed record NodeSettings(string DataDir)
     /// <summary>Gateway:Demo; null leaves it to the node's default (off).</summary>
     public bool? Demo { get; init; } = false;
     public IReadOnlyList<string> Extra { get; init; } = [];
+
+    /// <summary>Environment variables for the node's process (and so its HAProxy) beside the suite's own.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Another build's Gateway.Node.dll (the bench compares builds side by side); null: this checkout's.</summary>
     public string? NodeDll { get; init; }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Persistence;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Backends;
@@ -94,7 +95,7 @@ public sealed partial class BackendManagerActor
         {
             // Only what waits on a failure expires: a first start under load (thousands of backends
             // queueing for recovery) is slow, not failing, and Akka's recovery timeout bounds it.
-            var cutoff = DateTime.UtcNow - HoldTimeout;
+            var cutoff = NodeClock.Machine.UtcNow - HoldTimeout;
             foreach (var (name, gate) in _gates)
                 if (gate.Reason is { } reason)
                     Refuse(gate.Held.TakeOlderThan(cutoff), $"backend '{name}' is not available: {reason}");

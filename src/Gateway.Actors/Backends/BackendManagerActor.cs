@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster.Sharding;
 using Gateway.Actors.Persistence;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 using Gateway.Shared.Sharding;
@@ -64,7 +65,7 @@ public sealed partial class BackendManagerActor : ReceiveActor, IWithTimers
 
     private void Hold(Gate gate, object message)
     {
-        gate.Held.Add(message, Sender, DateTime.UtcNow);
+        gate.Held.Add(message, Sender, NodeClock.Machine.UtcNow);
         if (gate.Reason is not null)
             ExpireLater();
     }

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Backends;
 using Gateway.Actors.Health;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 using Gateway.Shared.Model;
 
@@ -77,7 +78,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
     {
         _catalog = catalog;
         _routesWriter = routesWriter;
-        Recovering(new Recovery(CatalogIn: false, RoutesIn: false, DateTime.UtcNow, DateTime.UtcNow));
+        Recovering(new Recovery(CatalogIn: false, RoutesIn: false, NodeClock.Machine.UtcNow, NodeClock.Machine.UtcNow));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -117,7 +118,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             {
                 if (!recovery.RoutesIn)
                     _routesWriter?.Tell(GetRoutes.Instance, Self);
-                var now = DateTime.UtcNow;
+                var now = NodeClock.Machine.UtcNow;
                 if (!recovery.DueToSay(now))
                     return;
                 _log.Info("Desired state waits for {WaitingFor} ([{Seconds:0}] s so far)", recovery.Describe(), (now - recovery.Since).TotalSeconds);

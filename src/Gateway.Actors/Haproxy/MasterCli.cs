@@ -15,7 +15,8 @@ public sealed class MasterCli(string socketPath)
 
     public async Task<string> SendAsync(string command, CancellationToken cancellationToken, TimeSpan? connectFor = null)
     {
-        var deadline = DateTime.UtcNow + (connectFor ?? TimeSpan.FromSeconds(2));
+        var connecting = System.Diagnostics.Stopwatch.StartNew(); // not the wall clock: a step of it must not stretch the retries
+        var retryFor = connectFor ?? TimeSpan.FromSeconds(2);
         while (true)
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -23,7 +24,7 @@ public sealed class MasterCli(string socketPath)
             {
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException) when (connecting.Elapsed < retryFor)
             {
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
                 continue;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Gateway.Actors.Scheduling;
 
 namespace Gateway.Actors.Persistence;
 
@@ -48,7 +49,7 @@ public sealed class WriterFailureLog : IExtension
 
     private void Log(string kind, LogLevel level, ILoggingAdapter log, string template, object[] values)
     {
-        var (first, quiet) = _throttle.Next(kind, DateTime.UtcNow);
+        var (first, quiet) = _throttle.Next(kind, NodeClock.Machine.UtcNow);
         if (!first)
             log.Debug(template, values);
         else if (quiet == 0)

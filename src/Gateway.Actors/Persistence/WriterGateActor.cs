@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Persistence;
@@ -257,7 +258,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Answers what waited on a failure longer than <see cref="HoldTimeout"/>: not stored, and why.</summary>
-    private void Expire(string reason) => Refuse(_held.TakeOlderThan(DateTime.UtcNow - HoldTimeout), reason);
+    private void Expire(string reason) => Refuse(_held.TakeOlderThan(NodeClock.Machine.UtcNow - HoldTimeout), reason);
 
     private void Refuse(IEnumerable<(object Message, IActorRef Sender)> commands, string reason)
     {
@@ -271,7 +272,7 @@ public sealed class WriterGateActor : ReceiveActor, IWithTimers
 
     private void Hold(object message)
     {
-        _held.Add(message, Sender, DateTime.UtcNow);
+        _held.Add(message, Sender, NodeClock.Machine.UtcNow);
         // once a second, not restarted by each command (a steady stream would keep it from firing)
         if (!Timers.IsTimerActive(nameof(ExpireHeld)))
             Timers.StartPeriodicTimer(nameof(ExpireHeld), ExpireHeld.Instance, TimeSpan.FromSeconds(1));

@@ -151,7 +151,7 @@ public sealed partial class ProviderActor : ReceiveActor, IWithTimers
     /// <summary>The failed provider stops, then the backoff runs out. A failure can arrive twice (StartAsync threw, and the channel ended with it): the second is ignored here.</summary>
     private void Restarting()
     {
-        Receive<Stopped>(_ => Timers.StartSingleTimer(RestartTimer, Restart.Instance, _status.UntilNextAttempt(DateTime.UtcNow)));
+        Receive<Stopped>(_ => Timers.StartSingleTimer(RestartTimer, Restart.Instance, _status.UntilNextAttempt(DateTime.UtcNow, _backoff)));
         Receive<Restart>(_ => StartProvider());
         Receive<Started>(_ => { });
         Receive<Fetched>(_ => { });
@@ -210,7 +210,7 @@ public sealed partial class ProviderActor : ReceiveActor, IWithTimers
         var error = cause.GetBaseException().Message;
         Update(_status.Failed(DateTime.UtcNow, error, _backoff));
         _log.Warning("Provider [{Provider}] failed ([{Failures}] in a row, next attempt in [{Delay}] s): {Error}", _name,
-            _status.ConsecutiveFailures, _status.UntilNextAttempt(_status.LastError!.At).TotalSeconds, error);
+            _status.ConsecutiveFailures, _status.UntilNextAttempt(_status.LastError!.At, _backoff).TotalSeconds, error);
         Become(Restarting);
         // The restart waits for the stop: a late StopAsync must not cancel the next watch.
         StopProvider().PipeTo(Self, success: () => Stopped.Instance);

@@ -33,7 +33,13 @@ public static class ProviderStatuses
         };
     }
 
-    /// <summary>How long from <paramref name="now"/> until the next attempt is due (zero if due or none pending).</summary>
-    public static TimeSpan UntilNextAttempt(this ProviderStatus status, DateTime now) =>
-        status.NextAttempt is { } next && next > now ? next - now : TimeSpan.Zero;
+    /// <summary>
+    /// How long from <paramref name="now"/> until the next attempt is due (zero if due or none pending),
+    /// never longer than the backoff for the failures so far: the times are the wall clock's (they are
+    /// shown), and a step back of it must not put the attempt off by the step.
+    /// </summary>
+    public static TimeSpan UntilNextAttempt(this ProviderStatus status, DateTime now, ProviderBackoff backoff) =>
+        status.NextAttempt is { } next && next > now ? Min(next - now, backoff.After(status.ConsecutiveFailures)) : TimeSpan.Zero;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Sync;
@@ -13,12 +14,12 @@ internal sealed class ApplyWaiters
 
     public bool Any => _waiting.Count > 0;
 
-    public void Add(object request, IActorRef sender, TimeSpan timeout) => _waiting.Add((request, sender, DateTime.UtcNow + timeout));
+    public void Add(object request, IActorRef sender, TimeSpan timeout) => _waiting.Add((request, sender, NodeClock.Machine.UtcNow + timeout));
 
     /// <summary>Answers every waiter <paramref name="answer"/> has a reply for, and those past their deadline.</summary>
     public void Settle(Func<object, object?> answer)
     {
-        var now = DateTime.UtcNow;
+        var now = NodeClock.Machine.UtcNow;
         _waiting.RemoveAll(w =>
         {
             var reply = answer(w.Request) ?? (now >= w.Deadline ? new ApplyFailed("timed out waiting for HAProxy to serve it") : null);

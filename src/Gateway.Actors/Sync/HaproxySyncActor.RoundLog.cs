@@ -1,4 +1,5 @@
 using Akka.Event;
+using Gateway.Actors.Scheduling;
 
 namespace Gateway.Actors.Sync;
 
@@ -21,7 +22,7 @@ public sealed partial class HaproxySyncActor
     {
         _unlogged = _unlogged.Plus(tally);
         _unloggedRounds++;
-        var due = _lastRoundLog + RoundLogInterval - DateTime.UtcNow;
+        var due = _lastRoundLog + RoundLogInterval - NodeClock.Machine.UtcNow;
         if (due <= TimeSpan.Zero)
             LogRounds();
         else if (!Timers.IsTimerActive(RoundLogTimer))
@@ -43,7 +44,7 @@ public sealed partial class HaproxySyncActor
                 new object[] { t.Commands, _unloggedRounds, t.Backends, t.Moved, t.Added, t.Removed, t.Weights, t.States });
         _unlogged = RuntimeTally.None;
         _unloggedRounds = 0;
-        _lastRoundLog = DateTime.UtcNow;
+        _lastRoundLog = NodeClock.Machine.UtcNow;
         Timers.Cancel(RoundLogTimer);
     }
 }

@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Scheduling;
 
 namespace Gateway.Actors.Sync;
 
@@ -25,7 +26,7 @@ public sealed partial class HaproxySyncActor
     {
         Receive<RoundDone>(done =>
         {
-            var state = _state.RoundCompleted(done.Job, done.RoutesVersion, done.Outcome, DateTime.UtcNow);
+            var state = _state.RoundCompleted(done.Job, done.RoutesVersion, done.Outcome, NodeClock.Machine.UtcNow);
             LogRecovery(_state, state);
             LogRound(done, state);
             _state = state;
@@ -51,7 +52,7 @@ public sealed partial class HaproxySyncActor
                     outcome.Servers, outcome.Commands);
             if (!_state.Ready)
                 _log.Info("Ready: HAProxy serves the recovered state");
-            var state = _state.Reconciled(outcome, DateTime.UtcNow);
+            var state = _state.Reconciled(outcome, NodeClock.Machine.UtcNow);
             LogRecovery(_state, state);
             LogSettleWait(state);
             _state = state;
@@ -87,14 +88,14 @@ public sealed partial class HaproxySyncActor
             foreach (var server in outcome.MovedInFlight)
                 _log.Warning("Moved [{Server}] while requests to its old address were still in flight after [{Wait}]; "
                     + "HAProxy 2.6 may reuse their connections to the old address", server, _settings.MoveDrainWait);
-            Proceed(_state.MovesFinished(outcome, DateTime.UtcNow));
+            Proceed(_state.MovesFinished(outcome, NodeClock.Machine.UtcNow));
         });
 
     /// <summary>The first failure in a row is logged with its exception, the next ones in a line each, a try further apart each time.</summary>
     private void ReceiveWorkFailed() =>
         Receive<WorkFailed>(failed =>
         {
-            var now = DateTime.UtcNow;
+            var now = NodeClock.Machine.UtcNow;
             var state = _state.WorkFailed(failed.Cause.Message, now);
             var retryIn = state.RetryAt - now;
             if (state.FailedInARow == 1)

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Sync;
@@ -38,7 +39,7 @@ public sealed partial class HaproxySyncActor
         Receive<StartupDone>(done =>
         {
             var (outcome, tried) = (done.Outcome, done.Tried);
-            var state = _state.Started(outcome, tried, DateTime.UtcNow);
+            var state = _state.Started(outcome, tried, NodeClock.Machine.UtcNow);
             foreach (var name in outcome.Refused.Keys)
                 LogRefused(name, state);
             if (outcome.Reload is { } reload)
@@ -51,7 +52,7 @@ public sealed partial class HaproxySyncActor
         Receive<StartupFailed>(failed =>
         {
             _log.Error(failed.Cause, "HAProxy did not come up on the recovered state; retrying in [{Delay}]", _settings.SyncPeriod);
-            Proceed(_state.StartupFailed(failed.Cause.Message, DateTime.UtcNow, _settings));
+            Proceed(_state.StartupFailed(failed.Cause.Message, NodeClock.Machine.UtcNow, _settings));
         });
         ReceiveInputs();
     }

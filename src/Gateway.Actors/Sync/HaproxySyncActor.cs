@@ -1,9 +1,10 @@
 using Akka;
-using Akka.Hosting;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 using Gateway.Actors.DesiredState;
 using Gateway.Actors.Haproxy;
+using Gateway.Actors.Scheduling;
 using Gateway.Shared.Messages;
 
 namespace Gateway.Actors.Sync;
@@ -86,8 +87,8 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
         ReceiveMovesDone();
         Receive<DesiredStateActor.Snapshot>(snapshot => Proceed(_state.Take(snapshot)));
         Receive<DesiredStateActor.Recovered>(recovered => Proceed(_state.Take(recovered.State)));
-        Receive<BackendStateChanged>(changed => Proceed(_state.Take(changed, DateTime.UtcNow)));
-        Receive<RoutesStateChanged>(changed => Proceed(_state.Take(changed, DateTime.UtcNow)));
+        Receive<BackendStateChanged>(changed => Proceed(_state.Take(changed, NodeClock.Machine.UtcNow)));
+        Receive<RoutesStateChanged>(changed => Proceed(_state.Take(changed, NodeClock.Machine.UtcNow)));
         Receive<HaproxyRestarted>(restarted =>
         {
             _log.Warning("HAProxy was started again (master [{Pid}]); reconciling with what it serves", restarted.Pid);
@@ -111,11 +112,11 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
             Timers.Cancel(ReconcileTimer);
             Proceed(_state.FlushAsked());
         });
-        Receive<GetSyncStatus>(_ => Sender.Tell(_state.ToStatus()));
+        Receive<GetSyncStatus>(_ => Sender.Tell(_state.ToStatus(NodeClock.Machine.WallOffset)));
         Receive<GetSyncSummary>(_ =>
         {
             if (_summary is not { } known || !ReferenceEquals(known.Of, _state))
-                _summary = (_state, _state.ToSummary());
+                _summary = (_state, _state.ToSummary(NodeClock.Machine.WallOffset));
             Sender.Tell(_summary.Value.Summary);
         });
         Receive<Health.GetStartupStatus>(_ => Sender.Tell(_state.ToStartupStatus()));
@@ -132,7 +133,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Takes <paramref name="state"/> and starts what it says is due next.</summary>
-    private void Proceed(SyncState state) => Go(state.Next(DateTime.UtcNow, _settings));
+    private void Proceed(SyncState state) => Go(state.Next(NodeClock.Machine.UtcNow, _settings));
 
     /// <summary>Takes the state, sets the timers and starts the work the step asks for, and switches behaviour if the phase changed.</summary>
     private void Go((SyncState State, SyncStep Step) next)

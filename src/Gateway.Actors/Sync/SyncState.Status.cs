@@ -7,7 +7,8 @@ namespace Gateway.Actors.Sync;
 /// <summary>What the sync answers: its status, what it still waits for before it is ready (for /readyz), and waiters for a version to be served.</summary>
 public sealed partial record SyncState
 {
-    public SyncStatus ToStatus()
+    /// <param name="wallOffset">From the state's clock (<see cref="Scheduling.NodeClock"/>) to the wall clock's, for the times it shows.</param>
+    public SyncStatus ToStatus(TimeSpan wallOffset)
     {
         var backends = new SortedDictionary<string, BackendSyncState>(StringComparer.Ordinal);
         foreach (var (name, want) in Desired)
@@ -21,9 +22,9 @@ public sealed partial record SyncState
             AppliedHash = AppliedHash,
             Behind = Behind,
             FinishingMoves = [.. Finishing.Order(StringComparer.Ordinal)],
-            LastErrorAt = LastError?.At,
+            LastErrorAt = LastError?.At + wallOffset,
             ConsecutiveFailures = FailedInARow, // named as the providers' are
-            NextAttempt = FailedInARow > 0 ? RetryAt : null,
+            NextAttempt = FailedInARow > 0 ? RetryAt + wallOffset : null,
         };
     }
 
@@ -40,7 +41,8 @@ public sealed partial record SyncState
         + (AppliedRoutesVersion < Routes.Version ? 1 : 0);
 
     /// <summary>The few facts every node shares with the cluster.</summary>
-    public SyncSummary ToSummary() => new(Ready, DesiredHash, AppliedHash, Behind, LastReloadReason, LastError?.Message) { LastErrorAt = LastError?.At };
+    public SyncSummary ToSummary(TimeSpan wallOffset) =>
+        new(Ready, DesiredHash, AppliedHash, Behind, LastReloadReason, LastError?.Message) { LastErrorAt = LastError?.At + wallOffset };
 
     public StartupStatus ToStartupStatus() => new("haproxy", Ready ? null
         : !Recovered ? "the desired state, before HAProxy is brought up on it"

@@ -101,10 +101,21 @@ public class ProviderStatusesSpecs
     [Fact]
     public void UntilNextAttempt_should_be_what_is_left_of_the_backoff_and_never_negative()
     {
-        var failed = ProviderStatuses.New("p", "T").Failed(T0, "a", Default.For(null)).Failed(T0, "b", Default.For(null));
+        var backoff = Default.For(null);
+        var failed = ProviderStatuses.New("p", "T").Failed(T0, "a", backoff).Failed(T0, "b", backoff);
 
-        Assert.Equal(S(1.5), failed.UntilNextAttempt(T0 + S(0.5)));
-        Assert.Equal(TimeSpan.Zero, failed.UntilNextAttempt(T0 + S(5)));
-        Assert.Equal(TimeSpan.Zero, ProviderStatuses.New("p", "T").UntilNextAttempt(T0));
+        Assert.Equal(S(1.5), failed.UntilNextAttempt(T0 + S(0.5), backoff));
+        Assert.Equal(TimeSpan.Zero, failed.UntilNextAttempt(T0 + S(5), backoff));
+        Assert.Equal(TimeSpan.Zero, ProviderStatuses.New("p", "T").UntilNextAttempt(T0, backoff));
+    }
+
+    [Fact]
+    public void UntilNextAttempt_should_not_grow_by_a_step_back_of_the_wall_clock()
+    {
+        var backoff = Default.For(null);
+        var failed = ProviderStatuses.New("p", "T").Failed(T0, "a", backoff).Failed(T0, "b", backoff);
+
+        // the machine's clock stepped an hour back between the failure and the restart's timer
+        Assert.Equal(backoff.After(2), failed.UntilNextAttempt(T0 - TimeSpan.FromHours(1), backoff));
     }
 }

@@ -42,7 +42,7 @@ public class SyncStateLifecycleSpecs
 
         var (starting, startUp) = stillEarly.EarlyStarted(Running).Next(T0, Settings);
         Assert.True(Assert.IsType<SyncWork.StartUp>(startUp.Work).AlreadyRunning);
-        Assert.Equal(Running.MasterPid, starting.ToStatus().HaproxyPid);
+        Assert.Equal(Running.MasterPid, starting.ToStatus(TimeSpan.Zero).HaproxyPid);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class SyncStateLifecycleSpecs
         Assert.Equal("the first reconcile with what HAProxy serves", reconciling.ToStartupStatus().WaitingFor);
         var ready = reconciling.Reconciled(Reconciled(), T0);
         Assert.True(ready.Ready);
-        Assert.True(ready.ToStatus().Ready);
+        Assert.True(ready.ToStatus(TimeSpan.Zero).Ready);
         Assert.Null(ready.ToStartupStatus().WaitingFor);
     }
 
@@ -125,7 +125,7 @@ public class SyncStateLifecycleSpecs
 
         var (after, nothing) = stopped.Take(Changed(At("api", "10.0.0.3"), 3), T0).ReconcileDue().Next(T0, Settings);
         Assert.Null(nothing.Work);
-        Assert.Equal(3, after.ToStatus().Backends["api"].Desired);
+        Assert.Equal(3, after.ToStatus(TimeSpan.Zero).Backends["api"].Desired);
     }
 
     [Fact]

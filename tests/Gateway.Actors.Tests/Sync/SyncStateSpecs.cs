@@ -202,15 +202,29 @@ public class SyncStateSpecs
         var (applying, round) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
         var failedAt = T0 + TimeSpan.FromSeconds(3);
 
-        var failing = applying.WorkFailed("No space left on device", failedAt).ToStatus();
+        var failing = applying.WorkFailed("No space left on device", failedAt).ToStatus(TimeSpan.Zero);
         var (retrying, retry) = applying.WorkFailed("No space left on device", failedAt).NextRound(failedAt + TimeSpan.FromSeconds(1));
-        var recovered = retrying.Completed(retry, failedAt + TimeSpan.FromSeconds(1)).ToStatus();
+        var recovered = retrying.Completed(retry, failedAt + TimeSpan.FromSeconds(1)).ToStatus(TimeSpan.Zero);
 
         Assert.Equal(("No space left on device", failedAt, 1), (failing.LastError, failing.LastErrorAt, failing.ConsecutiveFailures));
         // history now: the same error and time, with no failure in a row
         Assert.Equal(("No space left on device", failedAt, 0), (recovered.LastError, recovered.LastErrorAt, recovered.ConsecutiveFailures));
-        Assert.Equal(failedAt, retrying.ToSummary().LastErrorAt);
-        Assert.Null(Ready(At("api", "10.0.0.1")).ToStatus().LastErrorAt);
+        Assert.Equal(failedAt, retrying.ToSummary(TimeSpan.Zero).LastErrorAt);
+        Assert.Null(Ready(At("api", "10.0.0.1")).ToStatus(TimeSpan.Zero).LastErrorAt);
+    }
+
+    [Fact]
+    public void SyncState_should_show_its_times_on_the_wall_clock()
+    {
+        var (applying, _) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+        var failed = applying.WorkFailed("No space left on device", T0);
+        var wallOffset = TimeSpan.FromHours(-1); // the machine's clock stepped an hour back since the node started
+
+        var status = failed.ToStatus(wallOffset);
+
+        Assert.Equal(T0 - TimeSpan.FromHours(1), status.LastErrorAt);
+        Assert.Equal(failed.RetryAt - TimeSpan.FromHours(1), status.NextAttempt);
+        Assert.Equal(T0 - TimeSpan.FromHours(1), failed.ToSummary(wallOffset).LastErrorAt);
     }
 
     [Fact]
@@ -260,7 +274,7 @@ public class SyncStateSpecs
 
         Assert.Null(step.Work); // not tried again until a newer version comes
         Assert.Equal(new Refusal(1, "invalid keyword"), idle.Refused["x"]);
-        Assert.Equal("invalid keyword", idle.ToStatus().Backends["x"].Error);
+        Assert.Equal("invalid keyword", idle.ToStatus(TimeSpan.Zero).Backends["x"].Error);
         Assert.Equal(new ApplyFailed("invalid keyword"), idle.Answer(new AwaitApplied("x", 1, TimeSpan.FromSeconds(1))));
         Assert.Equal(0, idle.Reloads);
     }
