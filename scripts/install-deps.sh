@@ -19,7 +19,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
   # cluster.sh (which the suite runs too) picks free ports and serves its demo backend with python3.
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need+=(postgresql-15)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
-  [[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 ]] || need+=(libfaketime)
+  compgen -G "/usr/lib/*/faketime/libfaketimeMT.so.1" >/dev/null || need+=(libfaketime)
 fi
 
 if ((${#need[@]})); then
