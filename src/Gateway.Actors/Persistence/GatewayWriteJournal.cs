@@ -43,12 +43,21 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
         _serializer = new ByteArrayJournalSerializer(config, Context.System.Serialization, config.PluginConfig.TagSeparator,
             table.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
         _database = Database(Context.System, journalConfig, config.PluginId);
-        _writer = new JournalWriter(_database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), _log);
+        _writer = new JournalWriter(_database, JournalInsert.For(table.Name, table.ColumnNames, table.UseWriterUuidColumn), _log,
+            WriteTimeout(journalConfig));
         _keyIndex = config.AutoInitialize ? JournalKeyIndex.For(table.Name, table.ColumnNames) : null;
         _log.Info("Journal writes go through Gateway's writer on [{Database}]: one kept connection, group commit", _database.Description);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// How long a write may wait for the database: half the circuit breaker's call timeout (Akka gives
+    /// the plugin its config with <c>journal-plugin-fallback</c> behind it), so that the writer has stored
+    /// or refused it before the breaker answers it failed on its own.
+    /// </summary>
+    internal static TimeSpan WriteTimeout(Config journalConfig) =>
+        journalConfig.GetTimeSpan("circuit-breaker.call-timeout", TimeSpan.FromSeconds(10)) / 2;
 
     /// <summary>When a check of the key's index that has not ended is first logged, and how often after.</summary>
     internal static readonly (TimeSpan First, TimeSpan Every) KeyIndexProgress = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));

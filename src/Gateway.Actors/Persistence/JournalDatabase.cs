@@ -187,23 +187,28 @@ public abstract class JournalDatabase(string connectionString)
 
         private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
-            public override void Insert(IEnumerable<JournalRow> rows)
+            /// <summary>The write lock taken first (<c>BEGIN IMMEDIATE</c>), waited for no longer than <paramref name="within"/>: then nothing is written.</summary>
+            public override void Insert(IEnumerable<JournalRow> rows, TimeSpan within)
             {
-                using var transaction = Connection.BeginTransaction();
-                Command.Transaction = transaction;
-                InsertEach(rows);
-                transaction.Commit();
+                if (!TryInsert(rows, (int)Math.Clamp(within.TotalMilliseconds, 1, SqliteJournalConnection.BusyTimeoutMs)))
+                    throw new TimeoutException($"another connection held the journal's write lock for [{within.TotalSeconds:0.0}] s; not written");
             }
 
             /// <summary>
             /// <c>BEGIN IMMEDIATE</c> without SQLite's busy wait: with another connection writing (the
-            /// snapshot store, a backup) it returns at once, holding nothing. Begun and ended through
-            /// SQLite itself, since Microsoft.Data.Sqlite retries a busy <c>BEGIN</c> with 150 ms sleeps.
+            /// snapshot store, a backup) it returns at once, holding nothing.
             /// </summary>
-            public override bool TryInsertNow(IEnumerable<JournalRow> rows)
+            public override bool TryInsertNow(IEnumerable<JournalRow> rows) => TryInsert(rows, 0);
+
+            /// <summary>
+            /// Begun and ended through SQLite itself, since Microsoft.Data.Sqlite retries a busy
+            /// <c>BEGIN</c> with 150 ms sleeps until its command timeout; false, holding nothing, when
+            /// another connection kept the write lock for <paramref name="busyWaitMs"/>.
+            /// </summary>
+            private bool TryInsert(IEnumerable<JournalRow> rows, int busyWaitMs)
             {
                 var db = ((SqliteConnection)Connection).Handle!;
-                raw.sqlite3_busy_timeout(db, 0);
+                raw.sqlite3_busy_timeout(db, busyWaitMs);
                 var begun = raw.sqlite3_exec(db, "BEGIN IMMEDIATE");
                 raw.sqlite3_busy_timeout(db, SqliteJournalConnection.BusyTimeoutMs);
                 if (begun == raw.SQLITE_BUSY)
@@ -349,8 +354,10 @@ public abstract class JournalDatabase(string connectionString)
 
         private sealed class PostgreSqlConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
         {
-            public override void Insert(IEnumerable<JournalRow> rows)
+            /// <summary>One statement, cancelled (and so not committed) when it has not ended within <paramref name="within"/>.</summary>
+            public override void Insert(IEnumerable<JournalRow> rows, TimeSpan within)
             {
+                Command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(within.TotalSeconds));
                 var all = rows as IReadOnlyList<JournalRow> ?? rows.ToList();
                 var parameters = Command.Parameters;
                 parameters[0].Value = all.Select(r => r.Deleted).ToArray();
@@ -400,7 +407,11 @@ public abstract class JournalConnection(DbConnection connection, DbCommand comma
     /// <summary>The prepared insert.</summary>
     protected DbCommand Command { get; } = command;
 
-    public abstract void Insert(IEnumerable<JournalRow> rows);
+    /// <summary>
+    /// Stores <paramref name="rows"/> in one transaction, or none of them; a wait for another
+    /// connection's lock (or the server) longer than <paramref name="within"/> ends it unwritten.
+    /// </summary>
+    public abstract void Insert(IEnumerable<JournalRow> rows, TimeSpan within);
 
     /// <summary>
     /// Inserts <paramref name="rows"/> in one transaction if that waits for nothing but the database's

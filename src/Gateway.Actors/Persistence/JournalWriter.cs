@@ -21,6 +21,13 @@ namespace Gateway.Actors.Persistence;
 /// trace). Writes close together still go to the writer and share its commits, and a write that
 /// would wait for a lock goes there too: the journal actor never waits for another writer.
 /// </para>
+/// <para>
+/// Every write is stored or refused within its time (<see cref="JournalWriter(JournalDatabase, JournalInsert, ILoggingAdapter, TimeSpan)"/>),
+/// well before Akka's circuit breaker gives up on it: one still queued then is refused unwritten,
+/// and a transaction waits for a lock no longer than what is left of it. Before, a write held up by
+/// another connection's lock was answered failed by the breaker after 10 s and committed once the lock
+/// went: stored in the journal, while its writer had been told it was not (and the node did not serve it).
+/// </para>
 /// </summary>
 public sealed class JournalWriter : IDisposable
 {
@@ -32,7 +39,8 @@ public sealed class JournalWriter : IDisposable
 
     private static readonly long QuietTicks = (long)(Quiet.TotalSeconds * Stopwatch.Frequency);
 
-    private sealed record Pending(IReadOnlyList<JournalRow> Rows, TaskCompletionSource Done);
+    /// <param name="Deadline">A <see cref="Stopwatch"/> timestamp: not written after it.</param>
+    private sealed record Pending(IReadOnlyList<JournalRow> Rows, TaskCompletionSource Done, long Deadline);
 
     private readonly BlockingCollection<Pending> _queue = new();
     /// <summary>Held for each transaction: the writer's thread and a caller's share one connection.</summary>
@@ -41,15 +49,18 @@ public sealed class JournalWriter : IDisposable
     private readonly JournalDatabase _database;
     private readonly JournalInsert _insert;
     private readonly ILoggingAdapter _log;
+    private readonly TimeSpan _within;
     private readonly Thread _thread;
     private long _taken, _transactions, _writes, _inline;
     private JournalConnection? _connection;
 
-    public JournalWriter(JournalDatabase database, JournalInsert insert, ILoggingAdapter log)
+    /// <param name="within">How long a write may wait (queued, or for another connection's lock) before it is refused unwritten.</param>
+    public JournalWriter(JournalDatabase database, JournalInsert insert, ILoggingAdapter log, TimeSpan within)
     {
         _database = database;
         _insert = insert;
         _log = log;
+        _within = within;
         // a thread of its own: a commit blocks on the database, and a busy thread pool must not hold writes back
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "journal-writer" };
         _thread.Start();
@@ -78,7 +89,7 @@ public sealed class JournalWriter : IDisposable
         var done = new TaskCompletionSource();
         try
         {
-            _queue.Add(new Pending(rows, done));
+            _queue.Add(new Pending(rows, done, Stopwatch.GetTimestamp() + (long)(_within.TotalSeconds * Stopwatch.Frequency)));
             Interlocked.Increment(ref _taken);
         }
         catch (InvalidOperationException)
@@ -158,43 +169,76 @@ public sealed class JournalWriter : IDisposable
             Close();
     }
 
-    /// <summary>Commits <paramref name="batch"/> in one transaction and answers its writes; one holding a stored key (a second writer of a backend) fails alone.</summary>
+    /// <summary>
+    /// Commits <paramref name="batch"/> in one transaction and answers its writes; one holding a stored
+    /// key (a second writer of a backend) fails alone, and those past their time are refused unwritten.
+    /// </summary>
     private void Commit(IReadOnlyList<Pending> batch)
     {
+        List<Pending> live = [];
         try
         {
             lock (_commit)
-                Write(batch.Select(pending => pending.Rows), batch.Count);
-            foreach (var pending in batch)
+            {
+                live = WithinTime(batch);
+                if (live.Count > 0)
+                    Write(live);
+            }
+            foreach (var pending in live)
                 pending.Done.TrySetResult();
         }
-        catch (Exception e) when (batch.Count > 1 && _database.IsUniqueViolation(e))
+        catch (Exception e) when (live.Count > 1 && _database.IsUniqueViolation(e))
         {
-            foreach (var pending in batch)
+            foreach (var pending in live)
                 Commit([pending]);
         }
         catch (Exception e)
         {
             lock (_commit)
-                Failed(e, batch.Sum(pending => pending.Rows.Count), batch.Count);
-            foreach (var pending in batch)
+                Failed(e, live.Sum(pending => pending.Rows.Count), live.Count);
+            foreach (var pending in live)
                 pending.Done.TrySetException(e);
         }
     }
 
-    /// <summary>One transaction for <paramref name="writes"/>, on the kept connection (opened again after a failure); under <see cref="_commit"/>.</summary>
-    private void Write(IEnumerable<IReadOnlyList<JournalRow>> writes, int count)
+    /// <summary>The writes of <paramref name="batch"/> still within their time; the others are answered failed, never to be written.</summary>
+    private List<Pending> WithinTime(IReadOnlyList<Pending> batch)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var late = batch.Where(pending => pending.Deadline <= now).ToList();
+        if (late.Count == 0)
+            return batch as List<Pending> ?? [.. batch];
+        _log.Warning("Journal [{Database}]: [{Writes}] writes waited longer than [{Seconds:0.0}] s for the database (another connection's write, "
+            + "an index being built, a slow disk) and were not written", _database.Description, late.Count, _within.TotalSeconds);
+        var error = new TimeoutException($"the journal's database was busy for [{_within.TotalSeconds:0.0}] s; not written");
+        foreach (var pending in late)
+            pending.Done.TrySetException(error);
+        return [.. batch.Where(pending => pending.Deadline > now)];
+    }
+
+    /// <summary>What is left of the earliest deadline in <paramref name="batch"/>.</summary>
+    private static TimeSpan TimeLeft(IReadOnlyList<Pending> batch) =>
+        Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), batch.Min(pending => pending.Deadline));
+
+    /// <summary>
+    /// One transaction for <paramref name="writes"/>, on the kept connection (opened again after a
+    /// failure), waiting no longer than what is left of their time; under <see cref="_commit"/>.
+    /// </summary>
+    private void Write(IReadOnlyList<Pending> writes)
     {
         try
         {
             _connection ??= _database.Open(_insert);
-            _connection.Insert(writes.SelectMany(rows => rows));
+            var left = TimeLeft(writes); // opening may have taken some of it
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"connecting to the journal's database took longer than [{_within.TotalSeconds:0.0}] s; not written");
+            _connection.Insert(writes.SelectMany(pending => pending.Rows), left);
         }
         finally
         {
             Volatile.Write(ref _lastCommitEnded, Stopwatch.GetTimestamp());
         }
-        Committed(count);
+        Committed(writes.Count);
     }
 
     private void Committed(int writes)

@@ -142,6 +142,30 @@ public sealed class GatewayWriteJournalSpecs(ITestOutputHelper output) : SqliteJ
         Assert.Equal([1L], JournalRows("twice").Select(row => row.SequenceNr));
     }
 
+    [Fact]
+    public void A_write_held_up_past_its_time_should_be_refused_before_the_circuit_breaker_and_never_written_later()
+    {
+        Write(Sys, "warm-up", ["x"]); // opens the writer's connection
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        var within = GatewayWriteJournal.WriteTimeout(Sys.Settings.Config.GetConfig("akka.persistence.journal.sql")
+            .WithFallback(Sys.Settings.Config.GetConfig("akka.persistence.journal-plugin-fallback")));
+        Assert.Equal(TimeSpan.FromSeconds(5), within); // half the breaker's 10 s
+
+        using (HeldWriteLock())
+        {
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("held up", 1, "held-up"))], TestActor, 1));
+            // refused by the writer while the lock is still held, before the breaker's 10 s
+            ExpectMsg<WriteMessagesFailed>(within + TimeSpan.FromSeconds(3));
+            Assert.Contains("not written", ExpectMsg<WriteMessageFailure>().Cause.Message);
+        }
+
+        // once the lock is gone the write stays unwritten (before, it committed then, after Akka had
+        // answered it failed); a write after it goes through the same writer
+        Write(Sys, "after", ["y"]);
+        Assert.Empty(JournalRows("held-up"));
+        Assert.Single(JournalRows("after"));
+    }
+
     /// <summary>Whether the journal table has a unique index on exactly (persistence_id, sequence_number).</summary>
     private bool UniqueKeyIndex()
     {
