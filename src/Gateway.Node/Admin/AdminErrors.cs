@@ -12,19 +12,12 @@ public static class AdminErrors
 {
     public static void UseAdminErrors(this WebApplication app)
     {
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, title, detail) = Describe(error);
-            var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!);
-            var request = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value;
-            if (status >= StatusCodes.Status500InternalServerError && status != StatusCodes.Status503ServiceUnavailable)
-                log.LogError(error, "Admin API failed on [{Method} {Path}]", context.Request.Method, request);
-            else
-                log.Log(LevelOf(status), "Admin API answered [{Method} {Path}] with [{Status}]: {Reason}", context.Request.Method, request, status, detail);
-            context.Response.StatusCode = status;
-            await Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
-        }));
+            ExceptionHandler = Answer,
+            // the handler logs each exception itself, at its level: not again as an unhandled error with its stack
+            SuppressDiagnosticsCallback = _ => true,
+        });
         app.UseStatusCodePages(async pages =>
         {
             var context = pages.HttpContext;
@@ -39,6 +32,21 @@ public static class AdminErrors
         });
     }
 
+    /// <summary>An exception as a problem, logged with its request: a bug as an Error with its stack, an answer that the node is degraded as a Warning.</summary>
+    private static async Task Answer(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var (status, title, detail) = Describe(error, context.Request.Method);
+        var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!);
+        var request = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value;
+        if (status >= StatusCodes.Status500InternalServerError && status != StatusCodes.Status503ServiceUnavailable)
+            log.LogError(error, "Admin API failed on [{Method} {Path}]", context.Request.Method, request);
+        else
+            log.Log(LevelOf(status), "Admin API answered [{Method} {Path}] with [{Status}]: {Reason}", context.Request.Method, request, status, detail);
+        context.Response.StatusCode = status;
+        await Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
+    }
+
     /// <summary>Refused input is ordinary (Information); an answer that says the node is degraded is a Warning; a bug an Error.</summary>
     public static LogLevel LevelOf(int status) => status switch
     {
@@ -47,10 +55,12 @@ public static class AdminErrors
         _ => LogLevel.Information,
     };
 
-    private static (int Status, string Title, string Detail) Describe(Exception? error) => error switch
+    /// <param name="method">A change (not a read) that got no answer in time may still be stored: the answer says so.</param>
+    private static (int Status, string Title, string Detail) Describe(Exception? error, string method) => error switch
     {
         AskTimeoutException timeout => (StatusCodes.Status503ServiceUnavailable, "Not available",
-            $"No answer in time ({timeout.Message}); the node is busy or still starting: try again"),
+            $"No answer in time ({timeout.Message}); the node is busy or still starting: try again"
+            + (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? "" : " (the change may still be stored meanwhile: read it back, or send it again, as the same PUT stores nothing twice)")),
         BadHttpRequestException bad => (bad.StatusCode, ReasonOf(bad.StatusCode), bad.Message),
         _ => (StatusCodes.Status500InternalServerError, "Internal error",
             $"An unexpected {error?.GetType().Name ?? "error"} was logged by the node: {error?.Message}"),

@@ -30,6 +30,7 @@ public sealed class AdminErrorsSpecs : IAsyncLifetime
         _app.UseAdminErrors();
         _app.MapGet("/boom", string () => throw new InvalidOperationException("a bug"));
         _app.MapGet("/slow", string () => throw new AskTimeoutException("Timeout after 00:00:10 seconds"));
+        _app.MapPut("/slow", string () => throw new AskTimeoutException("Timeout after 00:00:10 seconds"));
         _app.MapGet("/not-served", () => Problems.NotServed(new ServedReport(
             [new NodeServed("akka.tcp://gateway@127.0.0.1:1", true, null), new NodeServed("akka.tcp://gateway@127.0.0.1:2", false, "did not answer within 35 s")],
             ["akka.tcp://gateway@127.0.0.1:3"], Clustered: true)));
@@ -51,7 +52,8 @@ public sealed class AdminErrorsSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var problem = await Problem(response);
         Assert.Contains("InvalidOperationException", problem.GetProperty("detail").GetString());
-        Assert.Contains(_logged, line => line.Contains("Admin API failed on [GET /boom]"));
+        Assert.Single(_logged, line => line.Contains("Admin API failed on [GET /boom]"));
+        Assert.DoesNotContain(_logged, line => line.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase)); // logged once, by the handler
     }
 
     [Fact]
@@ -60,7 +62,21 @@ public sealed class AdminErrorsSpecs : IAsyncLifetime
         using var response = await _client.GetAsync("/slow");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("try again", (await Problem(response)).GetProperty("detail").GetString());
+        var detail = (await Problem(response)).GetProperty("detail").GetString();
+        Assert.Contains("try again", detail);
+        Assert.DoesNotContain("may still be stored", detail);
+        // a busy node is a warning line, not an error with a stack trace
+        Assert.Single(_logged, line => line.Contains("Admin API answered [GET /slow] with [503]"));
+        Assert.DoesNotContain(_logged, line => line.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Change_that_gets_no_answer_in_time_should_be_a_503_saying_it_may_still_be_stored()
+    {
+        using var response = await _client.PutAsync("/slow", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("the change may still be stored", (await Problem(response)).GetProperty("detail").GetString());
     }
 
     [Fact]
