@@ -123,7 +123,7 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
                     _database.Description, _keyIndex!.PersistenceId, _keyIndex.SequenceNumber,
                     System.Diagnostics.Stopwatch.GetElapsedTime(still.Started).TotalSeconds, _database.BuildsIndexBesideWrites
                         ? "another node holds the journal's schema lock, or the build waits for transactions older than it (pg_stat_activity lists them); writes go on"
-                        : "building it, or waiting for another process's write to the database; writes wait for it");
+                        : "building it, or waiting for another process's write to the database; writes wait for it, and are refused after their time");
                 return true;
             case KeyIndexEnsured ensured:
                 Timers.Cancel(nameof(KeyIndexStillRunning));
@@ -151,7 +151,7 @@ public sealed class GatewayWriteJournal : SqlWriteJournal, IWithTimers
         {
             if (rows > 0)
                 log.Info("Journal [{Database}]: building its index on ({PersistenceId}, {SequenceNumber}) over [{Rows}] rows; {Writes}", database.Description,
-                    index.PersistenceId, index.SequenceNumber, rows, beside ? "writes go on" : "writes wait for it");
+                    index.PersistenceId, index.SequenceNumber, rows, beside ? "writes go on" : "writes wait for it, and are refused after their time");
         });
         if (!beside)
             return _writer.RunExclusiveAsync(Ensure);

@@ -162,7 +162,7 @@ public abstract class SqliteJournalSpec : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>
     /// Holds SQLite's write lock until disposed, as another writer in the middle of a transaction
-    /// does: the journal's writes wait for it (up to its busy timeout, 10 s), reads go on.
+    /// does: the journal's writes wait for it (up to their time, 5 s, then they are refused unwritten), reads go on.
     /// </summary>
     protected IDisposable HeldWriteLock()
     {
