@@ -27,7 +27,7 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         _postgres = await PostgresServer.StartAsync();
         await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
-        foreach (var database in new[] { "ours", "theirs", "keys", "waits" })
+        foreach (var database in new[] { "ours", "theirs", "keys", "waits", "late" })
         {
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
             await create.ExecuteNonQueryAsync();
@@ -98,6 +98,32 @@ public sealed class PostgresWriteJournalSpecs : IAsyncLifetime
         // a batch goes as one statement: its rows still take the journal's ordering in the order they came (the tag queries read by it)
         Assert.Equal(["warm-up", .. Enumerable.Range(0, 200).Select(i => $"together-{i}")], await ByOrderingAsync<string>("ours", "persistence_id"));
         await ours.Terminate();
+    }
+
+    [Fact]
+    public async Task A_write_held_up_past_its_time_should_be_cancelled_before_the_circuit_breaker_and_never_written()
+    {
+        using var system = System("late", PostgresJournalConfig.GatewayJournal);
+        Write(system, "warm-up", ["x"]);
+        var probe = new Akka.TestKit.TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+
+        // a long transaction elsewhere holds a lock the insert waits for
+        await using (var locked = new NpgsqlConnection(ConnectionString("late")))
+        {
+            await locked.OpenAsync();
+            await using var transaction = await locked.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE journal IN SHARE MODE", locked, transaction))
+                await lockTable.ExecuteNonQueryAsync();
+            Journal(system).Tell(new WriteMessages([new AtomicWrite(new Persistent("held up", 1, "held-up"))], probe.Ref, 1), probe.Ref);
+            // the statement cancelled at its time (5 s, half the breaker's 10 s), while the lock is still held
+            probe.ExpectMsg<WriteMessagesFailed>(TimeSpan.FromSeconds(9));
+            probe.ExpectMsg<WriteMessageFailure>();
+            await transaction.RollbackAsync();
+        }
+
+        Write(system, "after", ["y"]);
+        Assert.Equal(["warm-up", "after"], await ByOrderingAsync<string>("late", "persistence_id"));
+        await system.Terminate();
     }
 
     [Fact]
