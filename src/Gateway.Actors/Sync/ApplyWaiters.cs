@@ -16,13 +16,13 @@ internal sealed class ApplyWaiters
 
     public void Add(object request, IActorRef sender, TimeSpan timeout) => _waiting.Add((request, sender, NodeClock.Machine.UtcNow + timeout));
 
-    /// <summary>Answers every waiter <paramref name="answer"/> has a reply for, and those past their deadline.</summary>
-    public void Settle(Func<object, object?> answer)
+    /// <summary>Answers every waiter <paramref name="answer"/> has a reply for, and those past their deadline with <paramref name="timedOut"/>.</summary>
+    public void Settle(Func<object, object?> answer, string timedOut)
     {
         var now = NodeClock.Machine.UtcNow;
         _waiting.RemoveAll(w =>
         {
-            var reply = answer(w.Request) ?? (now >= w.Deadline ? new ApplyFailed("timed out waiting for HAProxy to serve it") : null);
+            var reply = answer(w.Request) ?? (now >= w.Deadline ? new ApplyFailed(timedOut) : null);
             if (reply is null)
                 return false;
             w.Sender.Tell(reply);

@@ -206,7 +206,7 @@ public sealed partial class HaproxySyncActor : ReceiveActor, IWithTimers
 
     private void SettleWaiters()
     {
-        _waiters.Settle(_state.Answer);
+        _waiters.Settle(_state.Answer, _state.WaitTimedOut());
         if (_waiters.Any)
             Timers.StartSingleTimer(WaitersTimer, Tick.Waiters, TimeSpan.FromMilliseconds(50));
     }

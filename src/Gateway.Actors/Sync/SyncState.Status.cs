@@ -49,6 +49,11 @@ public sealed partial record SyncState
         : !Serving ? $"HAProxy to come up on the recovered state{(LastError is null ? "" : $" (last error: {LastError.Message})")}"
         : "the first reconcile with what HAProxy serves");
 
+    /// <summary>Why a wait for a version to be served ran out: with the sync's failures in a row, when it is failing, so the caller sees the cause.</summary>
+    public string WaitTimedOut() => FailedInARow > 0 && LastError is { } error
+        ? $"timed out waiting for HAProxy to serve it: the sync failed [{FailedInARow}] times in a row, the last with: {error.Message}"
+        : "timed out waiting for HAProxy to serve it";
+
     /// <summary>The reply to an <see cref="AwaitApplied"/> or <see cref="AwaitRoutesApplied"/> if it has one yet, else null.</summary>
     public object? Answer(object request) => request switch
     {

@@ -214,6 +214,18 @@ public class SyncStateSpecs
     }
 
     [Fact]
+    public void SyncState_should_say_why_a_wait_to_be_served_ran_out_while_it_fails()
+    {
+        var (applying, _) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
+
+        var failing = applying.WorkFailed("haproxy: No such file or directory", T0).WorkFailed("haproxy: No such file or directory", T0);
+
+        Assert.Equal("timed out waiting for HAProxy to serve it", applying.WaitTimedOut());
+        Assert.Equal("timed out waiting for HAProxy to serve it: the sync failed [2] times in a row, the last with: haproxy: No such file or directory",
+            failing.WaitTimedOut());
+    }
+
+    [Fact]
     public void SyncState_should_show_its_times_on_the_wall_clock()
     {
         var (applying, _) = Ready(At("api", "10.0.0.1")).Take(Changed(At("api", "10.0.0.2"), 2), T0).NextRound(T0);
