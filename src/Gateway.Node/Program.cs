@@ -40,9 +40,18 @@ try
     }
 
     NodeSetup node;
+    DataDirLock dataDirLock;
     try
     {
+        // before anything is written there: a second node on the dir must not touch its files
+        dataDirLock = DataDirLock.Take(options.FullDataDir);
         node = NodeSetup.Prepare(options);
+    }
+    catch (DataDirInUseException e)
+    {
+        Log.Error("Configuration: Gateway:DataDir: {Error}; a data dir serves one node (its journal, its HAProxy, its admin token): "
+            + "stop that node first, or give this one a data dir of its own", e.Message);
+        return ExitCodes.Configuration;
     }
     catch (Exception e) when (e is UnauthorizedAccessException or IOException)
     {
@@ -51,6 +60,7 @@ try
             + "certificates and admin token there", options.FullDataDir, e.Message);
         return ExitCodes.Configuration;
     }
+    using var heldDataDir = dataDirLock; // held until the node has stopped
     builder.Host.UseSerilog();
     builder.WebHost.UseUrls(options.Admin.Url);
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);

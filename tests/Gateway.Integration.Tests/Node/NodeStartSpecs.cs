@@ -46,6 +46,29 @@ public sealed class NodeStartSpecs
     }
 
     [Fact]
+    public async Task A_second_node_on_the_same_data_dir_should_exit_with_2_naming_the_first_and_leave_it_serving()
+    {
+        using var dir = new TempDir("gwd");
+        await using var first = await NodeProcess.StartAsync(new NodeSettings(dir.Path));
+        await first.PutOkAsync("/api/backends/kept?wait=true", """{"servers":[{"name":"s1","ip":"127.0.0.1","port":9001}]}""");
+        var firstPid = int.Parse(File.ReadAllText(Path.Combine(dir.Path, "node.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // its own ports, the same dir: before, it adopted the first's HAProxy and wrote to the same journal
+        var second = NodeProcess.Launch(new NodeSettings(dir.Path));
+        await using (second)
+        {
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(90));
+            Assert.True(second.ExitCode == 2, $"exit code {second.ExitCode}, output:\n{second.Output}");
+            Assert.Contains($"Configuration: Gateway:DataDir: another node (pid {firstPid}) runs on [{dir.Path}]", second.Output);
+            Assert.DoesNotContain("   at ", second.Output);
+        }
+
+        Assert.Equal(firstPid, int.Parse(File.ReadAllText(Path.Combine(dir.Path, "node.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+        // the first goes on, its HAProxy its own
+        await first.PutOkAsync("/api/backends/after?wait=true", """{"servers":[{"name":"s1","ip":"127.0.0.1","port":9002}]}""");
+    }
+
+    [Fact]
     public async Task Node_should_exit_with_2_naming_each_key_without_a_stack_trace_when_values_do_not_convert()
     {
         using var dir = new TempDir("gwo");
