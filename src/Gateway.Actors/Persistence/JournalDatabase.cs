@@ -138,6 +138,27 @@ public abstract class JournalDatabase(string connectionString)
     {
         public override string Description => $"SQLite {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
 
+        /// <summary>The journal's file, when it is one (not <c>:memory:</c> or a shared-cache name).</summary>
+        private readonly string? _file = new SqliteConnectionStringBuilder(connectionString) is { DataSource: { Length: > 0 } source, Mode: not SqliteOpenMode.Memory }
+            && source != ":memory:" ? Path.GetFullPath(source) : null;
+
+        /// <summary>
+        /// Set once the journal's file was found gone from its path: from then on nothing is written.
+        /// SQLite's open connections go on writing a file that was deleted (or moved away), so those
+        /// changes would be answered stored and be gone at the next start, which would find no journal
+        /// and take every backend out of HAProxy; and a connection opened again would write a new, empty file.
+        /// </summary>
+        private volatile string? _gone;
+
+        /// <summary>Throws when the journal's file is not at its path (checked before each transaction: one <c>stat</c>).</summary>
+        private void EnsureFileThere()
+        {
+            if (_gone is null && _file is not null && !File.Exists(_file))
+                _gone = $"the journal's file [{_file}] was removed or moved away while the node ran; nothing is written until the node restarts on a journal";
+            if (_gone is { } why)
+                throw new IOException(why);
+        }
+
         protected override DbConnection NewConnection() => new SqliteConnection(ConnectionString);
 
         /// <summary>
@@ -157,7 +178,7 @@ public abstract class JournalDatabase(string connectionString)
         protected override DbParameter Parameter(string name, int column) => new SqliteParameter(name, null);
 
         protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
-            new SqliteConnectionWriter(connection, command, writerUuid);
+            new SqliteConnectionWriter(connection, command, writerUuid, EnsureFileThere);
 
         public override IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table)
         {
@@ -185,7 +206,8 @@ public abstract class JournalDatabase(string connectionString)
 
         public override bool IsUniqueViolation(Exception error) => error is SqliteException { SqliteErrorCode: raw.SQLITE_CONSTRAINT };
 
-        private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid) : JournalConnection(connection, command)
+        private sealed class SqliteConnectionWriter(DbConnection connection, DbCommand command, bool writerUuid, Action ensureFileThere)
+            : JournalConnection(connection, command)
         {
             /// <summary>The write lock taken first (<c>BEGIN IMMEDIATE</c>), waited for no longer than <paramref name="within"/>: then nothing is written.</summary>
             public override void Insert(IEnumerable<JournalRow> rows, TimeSpan within)
@@ -207,6 +229,7 @@ public abstract class JournalDatabase(string connectionString)
             /// </summary>
             private bool TryInsert(IEnumerable<JournalRow> rows, int busyWaitMs)
             {
+                ensureFileThere();
                 var db = ((SqliteConnection)Connection).Handle!;
                 raw.sqlite3_busy_timeout(db, busyWaitMs);
                 var begun = raw.sqlite3_exec(db, "BEGIN IMMEDIATE");
