@@ -6,12 +6,13 @@ using Microsoft.Data.Sqlite;
 namespace Gateway.Integration.Tests.Node;
 
 /// <summary>
-/// Another process holds the SQLite journal's write lock (a backup, an operator's <c>sqlite3</c>
-/// session): a change is answered "not stored" while the lock is held, and is not stored after it
-/// either. Found by a probe: the change was answered "no answer in time", then committed once the
-/// lock went, and the node neither listed nor served it until a restart.
+/// The SQLite journal under a running node, as probes found it: another process holding its write
+/// lock (a backup, an operator's <c>sqlite3</c> session), and its files deleted (a clean-up script).
+/// A change is answered "not stored" and is not stored behind the node's back. Before, the first was
+/// answered "no answer in time" and committed once the lock went, and the second answered stored into
+/// the deleted file; either way the node did not list or serve what its journal said.
 /// </summary>
-public sealed class JournalLockedSpecs() : TwoServersNodeSpec("gwlock")
+public sealed class JournalFaultSpecs() : TwoServersNodeSpec("gwjf")
 {
     [Fact]
     public async Task A_change_held_up_by_another_process_lock_should_be_answered_not_stored_and_stay_unstored()
@@ -55,5 +56,27 @@ public sealed class JournalLockedSpecs() : TwoServersNodeSpec("gwlock")
         begin.CommandText = "BEGIN IMMEDIATE";
         begin.ExecuteNonQuery();
         return connection; // disposing it rolls the transaction back and lets the lock go
+    }
+
+    [Fact]
+    public async Task Changes_after_the_journal_file_was_removed_should_be_refused_not_answered_stored()
+    {
+        await using var node = await NodeProcess.StartAsync(new NodeSettings(Dir.Path));
+        await node.PutOkAsync("/api/backends/before?wait=true", Backend("before", A));
+
+        foreach (var file in new[] { "journal.db", "journal.db-wal", "journal.db-shm" })
+            File.Delete(Path.Combine(Dir.Path, file));
+
+        foreach (var name in new[] { "after", "again" }) // and it stays refused
+        {
+            using var refused = await node.PutJsonAsync($"/api/backends/{name}", Backend(name, B));
+            var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{name}: {(int)refused.StatusCode} {problem}");
+            Assert.Equal("Not stored", problem.GetProperty("title").GetString());
+        }
+        Assert.Contains("was removed or moved away while the node ran", node.Output);
+        // the node still knows (and HAProxy still serves) what was stored before
+        using (var before = await node.Admin.GetAsync("/api/backends/before"))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
     }
 }
