@@ -58,9 +58,4 @@ public sealed class DataDirLock : IDisposable
 
 /// <summary>Another node runs on the data dir (<see cref="DataDirLock"/>).</summary>
 public sealed class DataDirInUseException(string dataDir, int? holder)
-    : InvalidOperationException($"another node{(holder is { } pid ? $" (pid {pid})" : "")} runs on [{dataDir}]")
-{
-    public string DataDir { get; } = dataDir;
-
-    public int? Holder { get; } = holder;
-}
+    : InvalidOperationException($"another node{(holder is { } pid ? $" (pid {pid})" : "")} runs on [{dataDir}]");

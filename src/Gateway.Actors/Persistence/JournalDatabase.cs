@@ -138,9 +138,9 @@ public abstract class JournalDatabase(string connectionString)
     {
         public override string Description => $"SQLite {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
 
-        /// <summary>The journal's file, when it is one (not <c>:memory:</c> or a shared-cache name).</summary>
+        /// <summary>The journal's file, when it is a plain path (not <c>:memory:</c>, not a <c>file:</c> URI).</summary>
         private readonly string? _file = new SqliteConnectionStringBuilder(connectionString) is { DataSource: { Length: > 0 } source, Mode: not SqliteOpenMode.Memory }
-            && source != ":memory:" ? Path.GetFullPath(source) : null;
+            && source != ":memory:" && !source.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(source) : null;
 
         /// <summary>
         /// Set once the journal's file was found gone from its path: from then on nothing is written.
@@ -177,8 +177,9 @@ public abstract class JournalDatabase(string connectionString)
 
         protected override DbParameter Parameter(string name, int column) => new SqliteParameter(name, null);
 
+        /// <summary>The file is watched only if it is where the path says once the connection is open: a path read wrong must not refuse every write.</summary>
         protected override JournalConnection Writer(DbConnection connection, DbCommand command, bool writerUuid) =>
-            new SqliteConnectionWriter(connection, command, writerUuid, EnsureFileThere);
+            new SqliteConnectionWriter(connection, command, writerUuid, _gone is not null || (_file is not null && File.Exists(_file)) ? EnsureFileThere : () => { });
 
         public override IReadOnlyList<(bool Unique, IReadOnlyList<string> Columns)> Indexes(DbConnection connection, string table)
         {
